@@ -1,0 +1,70 @@
+//! One site end to end: crawl → detect on every page → site verdicts.
+//!
+//! Used by `infokoll check`, the demo and the tests, with no database:
+//! the results are values.
+
+use std::collections::{HashMap, HashSet};
+
+use url::Url;
+
+use crate::crawl::{crawl_site, CrawlConfig, SiteCrawl};
+use crate::detect::site::{aggregate, PageResult, SiteVerdict, Targets};
+use crate::detect::{detect, PageContext};
+use crate::fetch::Fetcher;
+use crate::rules::RuleSet;
+
+/// Everything a site check produced.
+#[derive(Debug, Clone)]
+pub struct SiteCheck {
+    /// The crawl (status, page records).
+    pub crawl: SiteCrawl,
+    /// Findings per page.
+    pub pages: Vec<PageResult>,
+    /// One verdict per rule.
+    pub verdicts: Vec<SiteVerdict>,
+}
+
+/// Crawls `start` and detects every item on the pages fetched.
+pub async fn check_site(
+    fetcher: &Fetcher,
+    rules: &RuleSet,
+    start: &Url,
+    cfg: &CrawlConfig,
+) -> SiteCheck {
+    let mut pages: Vec<PageResult> = Vec::new();
+    let mut fetched: HashMap<Url, HashSet<String>> = HashMap::new();
+    let crawl = crawl_site(fetcher, rules, start, cfg, |page| {
+        let ctx = PageContext {
+            depth: page.depth,
+            off_site: page.off_site,
+            referrer_text: page.referrer_text.clone(),
+        };
+        let findings = detect(rules, &page.document, &ctx);
+        let items: HashSet<String> = findings
+            .iter()
+            .filter(|f| {
+                rules
+                    .get(&f.item)
+                    .is_some_and(|r| f.confidence >= r.threshold)
+            })
+            .map(|f| f.item.clone())
+            .collect();
+        fetched.insert(page.url.clone(), items.clone());
+        fetched.insert(page.final_url.clone(), items);
+        pages.push(PageResult {
+            url: page.final_url.clone(),
+            findings,
+        });
+    })
+    .await;
+    let targets = Targets {
+        unreachable: crawl.unreachable.clone(),
+        fetched,
+    };
+    let verdicts = aggregate(rules, &pages, &targets);
+    SiteCheck {
+        crawl,
+        pages,
+        verdicts,
+    }
+}

@@ -1,0 +1,95 @@
+//! `infokoll check`: one site, end to end.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::anyhow;
+use url::Url;
+
+use super::{load_rules, runtime, Failure, FetchArgs, Format, EXIT_NOT_CHECKED};
+use crate::check::check_site;
+use crate::crawl::CrawlConfig;
+use crate::fetch::{user_agent, FetchConfig, Fetcher};
+use crate::registry::Registry;
+use crate::report::{ReportMunicipality, SiteReport};
+
+/// Resolves a target: a URL, a municipality name or a code.
+pub(crate) fn resolve_target(
+    target: &str,
+    registry: &Registry,
+) -> Result<(Url, Option<ReportMunicipality>), Failure> {
+    let as_municipality = |m: &crate::registry::Municipality| ReportMunicipality {
+        code: m.code.to_string(),
+        name: m.name.clone(),
+    };
+    if let Some(m) = registry.find(target) {
+        return Ok((m.homepage.clone(), Some(as_municipality(m))));
+    }
+    let with_scheme = if target.contains("://") {
+        target.to_owned()
+    } else {
+        format!("https://{target}")
+    };
+    match Url::parse(&with_scheme) {
+        Ok(url) if url.host_str().is_some_and(|h| h.contains('.') || h == "localhost") => {
+            let m = url.host_str().and_then(|h| registry.by_host(h)).map(as_municipality);
+            Ok((url, m))
+        }
+        _ => Err(Failure::bad_input(anyhow!(
+            "'{target}' är varken en adress, ett kommunnamn eller en kommunkod (se `infokoll kommuner`)"
+        ))),
+    }
+}
+
+/// The fetch configuration of the shared options.
+pub(crate) fn fetch_config(args: &FetchArgs) -> Result<FetchConfig, Failure> {
+    if !(args.rate.is_finite() && args.rate > 0.0) {
+        return Err(Failure::bad_input(anyhow!(
+            "--rate måste vara större än 0, är {}",
+            args.rate
+        )));
+    }
+    Ok(FetchConfig {
+        user_agent: user_agent(&args.contact),
+        rate: args.rate,
+        timeout: Duration::from_secs(args.timeout.max(1)),
+        proxy: args.proxy.clone(),
+        ..FetchConfig::default()
+    })
+}
+
+pub(crate) fn run(
+    target: &str,
+    format: Format,
+    rules: Option<&PathBuf>,
+    args: &FetchArgs,
+) -> Result<u8, Failure> {
+    let rules = load_rules(rules)?;
+    let registry = Registry::builtin();
+    let (url, municipality) = resolve_target(target, &registry)?;
+    let config = fetch_config(args)?;
+    let crawl_cfg = CrawlConfig {
+        max_pages: args.max_pages,
+        max_depth: args.max_depth,
+        ..CrawlConfig::default()
+    };
+    let rt = runtime()?;
+    let report = rt.block_on(async {
+        let fetcher = Fetcher::new(config).map_err(|e| Failure::bad_input(anyhow!("{e}")))?;
+        let result = check_site(&fetcher, &rules, &url, &crawl_cfg).await;
+        Ok::<_, Failure>(SiteReport::new(
+            &result.crawl,
+            municipality,
+            result.verdicts,
+        ))
+    })?;
+    match format {
+        Format::Text => print!("{}", report.render_text()),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    }
+    Ok(if report.checked() {
+        0
+    } else {
+        EXIT_NOT_CHECKED
+    })
+}

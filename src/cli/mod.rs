@@ -1,0 +1,276 @@
+//! The command line: the only module that wires everything together and
+//! owns the terminal, exit codes and `anyhow`.
+//!
+//! Exit codes: 0 done; 1 unexpected error; 2 bad usage, rule file or
+//! input file; 3 the site could not be checked at all (down, robots.txt
+//! unavailable, redirect loop).
+
+mod check;
+mod demo;
+mod local;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::rules::RuleSet;
+
+/// Exit code: bad usage, rule file or input.
+pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code: the site could not be checked at all.
+pub const EXIT_NOT_CHECKED: u8 = 3;
+
+/// infokoll – granskar vad kommunernas webbplatser berättar om hemtjänst för äldre.
+#[derive(Debug, Parser)]
+#[command(name = "infokoll", version, about, long_about = None)]
+#[command(
+    after_help = "Slutkoder: 0 klart · 1 oväntat fel · 2 felaktig indata eller regelfil · 3 webbplatsen kunde inte granskas"
+)]
+pub struct Cli {
+    /// Kommando.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Svensk text för terminalen.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// Options shared by commands that fetch.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FetchArgs {
+    /// Högsta antal förfrågningar per sekund och värd.
+    #[arg(long, default_value_t = crate::fetch::DEFAULT_RATE)]
+    pub rate: f64,
+    /// HTTP-proxy för alla förfrågningar (annars gäller HTTP_PROXY/HTTPS_PROXY/NO_PROXY).
+    #[arg(long)]
+    pub proxy: Option<url::Url>,
+    /// Kontaktadress som skickas i User-Agent.
+    #[arg(long, default_value = crate::fetch::DEFAULT_CONTACT)]
+    pub contact: String,
+    /// Tidsgräns per förfrågan i sekunder.
+    #[arg(long, default_value_t = 20)]
+    pub timeout: u64,
+    /// Högsta antal sidor per webbplats.
+    #[arg(long, default_value_t = crate::crawl::DEFAULT_MAX_PAGES)]
+    pub max_pages: usize,
+    /// Högsta klickdjup från startsidan.
+    #[arg(long, default_value_t = crate::crawl::DEFAULT_MAX_DEPTH)]
+    pub max_depth: u32,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Granska en webbplats: adress, kommunnamn eller kommunkod.
+    Check {
+        /// Adress (https://…), kommunnamn (Norrtälje) eller kod (0188).
+        target: String,
+        /// Utdataformat.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Regelkatalog i stället för de inbyggda reglerna.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Hämtningsinställningar.
+        #[command(flatten)]
+        fetch: FetchArgs,
+    },
+    /// Kör granskningen mot de inbyggda testwebbplatserna på 127.0.0.1.
+    Demo {
+        /// Högsta antal förfrågningar per sekund och värd.
+        #[arg(long, default_value_t = 10.0)]
+        rate: f64,
+        /// Regelkatalog i stället för de inbyggda reglerna.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Katalog med testwebbplatser i stället för de inbyggda.
+        #[arg(long)]
+        sites: Option<PathBuf>,
+        /// Utdataformat.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Lista de 290 kommunerna.
+    Kommuner {
+        /// Utdataformat.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Kör reglerna på lokala HTML-filer, sida för sida.
+    Detect {
+        /// Filer eller kataloger.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Utdataformat.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Regelkatalog.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// Mät reglerna mot märkta sidor (precision, träffsäkerhet, F1).
+    Eval {
+        /// Katalog med sidorna.
+        #[arg(long)]
+        pages: PathBuf,
+        /// CSV med kolumnerna file,url,kommun,item,present,note.
+        #[arg(long)]
+        labels: PathBuf,
+        /// Utdataformat.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Regelkatalog.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// Kontrollera regelfilerna.
+    Rules {
+        /// Vad som ska göras.
+        #[command(subcommand)]
+        action: RulesAction,
+    },
+    /// Servera testwebbplatserna på en adress (för manuella prov).
+    #[command(hide = true)]
+    ServeFixtures {
+        /// Katalog med webbplatser (standard: de inbyggda).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Adress att lyssna på.
+        #[arg(long, default_value = "127.0.0.1:8099")]
+        addr: std::net::SocketAddr,
+    },
+}
+
+/// `rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesAction {
+    /// Kör varje regels egna exempel.
+    Test {
+        /// Regelkatalog.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// Validera regelfilerna utan att köra dem.
+    Lint {
+        /// Regelkatalog.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+}
+
+/// An error with its exit code.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    code: u8,
+    error: anyhow::Error,
+}
+
+impl Failure {
+    pub(crate) fn bad_input(error: impl Into<anyhow::Error>) -> Self {
+        Self {
+            code: EXIT_BAD_INPUT,
+            error: error.into(),
+        }
+    }
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Self {
+            code: 1,
+            error: e.into(),
+        }
+    }
+}
+
+/// Loads the built-in rules or a rules directory; errors exit with code 2.
+pub(crate) fn load_rules(dir: Option<&PathBuf>) -> Result<RuleSet, Failure> {
+    let loaded = match dir {
+        Some(d) => RuleSet::from_dir(d),
+        None => RuleSet::builtin(),
+    };
+    loaded.map_err(|e| Failure::bad_input(anyhow::anyhow!("regelfilerna har fel:\n{e}")))
+}
+
+/// Runs the CLI with `std::env::args`.
+pub fn main() -> ExitCode {
+    run(std::env::args_os())
+}
+
+/// Runs the CLI with the given arguments (the first is the program name).
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(EXIT_BAD_INPUT)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_env("INFOKOLL_LOG"))
+        .with_writer(std::io::stderr)
+        .try_init();
+    match dispatch(cli.command) {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            eprintln!("fel: {:#}", f.error);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn dispatch(command: Command) -> Result<u8, Failure> {
+    match command {
+        Command::Check {
+            target,
+            format,
+            rules,
+            fetch,
+        } => check::run(&target, format, rules.as_ref(), &fetch),
+        Command::Demo {
+            rate,
+            format,
+            rules,
+            sites,
+        } => demo::run(rate, format, rules.as_ref(), sites.as_ref()),
+        Command::Kommuner { format } => local::kommuner(format),
+        Command::Detect {
+            paths,
+            format,
+            rules,
+        } => local::detect(&paths, format, rules.as_ref()),
+        Command::Eval {
+            pages,
+            labels,
+            format,
+            rules,
+        } => local::eval(&pages, &labels, format, rules.as_ref()),
+        Command::Rules { action } => match action {
+            RulesAction::Test { rules } => local::rules_test(rules.as_ref()),
+            RulesAction::Lint { rules } => local::rules_lint(rules.as_ref()),
+        },
+        Command::ServeFixtures { dir, addr } => demo::serve(dir.as_ref(), addr),
+    }
+}
+
+/// A tokio runtime for one command.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}

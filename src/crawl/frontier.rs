@@ -1,0 +1,286 @@
+//! The focused frontier: which URL to fetch next.
+//!
+//! Links are scored by the words of their anchor text and URL (folded, so
+//! `/aldreomsorg/` and "Äldreomsorg" count alike): home-care words pull a
+//! link forward, words of other municipal areas push it back, and every
+//! click of depth costs a little. The highest score is fetched first; ties
+//! go to the link found first. So the home-care pages are reached early
+//! and a page budget is spent where the checklist items are.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashSet};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use url::Url;
+
+use crate::text::fold;
+
+/// Words that pull a link forward, with their weight (folded forms).
+const PULL: &[(&str, i32)] = &[
+    ("hemtjanst", 12),
+    ("aldreomsorg", 10),
+    ("hemvard", 9),
+    ("aldre", 7),
+    ("senior", 5),
+    ("omsorg", 5),
+    ("bistand", 7),
+    ("avgift", 7),
+    ("taxa", 5),
+    ("kostar", 5),
+    ("utforare", 7),
+    ("valfrihet", 6),
+    ("jamfor", 6),
+    ("rakna", 6),
+    ("berakn", 6),
+    ("kalkyl", 6),
+    ("trygghetslarm", 6),
+    ("larm", 2),
+    ("korttid", 5),
+    ("vaxelvard", 5),
+    ("dagverksamhet", 5),
+    ("anhorig", 3),
+    ("ansok", 5),
+    ("hjalp", 4),
+    ("stod", 2),
+    ("vard", 3),
+    ("synpunkt", 5),
+    ("klagomal", 5),
+    ("tyck till", 4),
+    ("kontakt", 3),
+    ("servicedeklaration", 6),
+    ("servicegaranti", 6),
+    ("genomforandeplan", 6),
+    ("kontinuitet", 5),
+    ("kontaktperson", 4),
+    ("fragor och svar", 3),
+    ("e-tjanst", 3),
+    ("etjanst", 3),
+    ("lov", 1),
+];
+
+/// Words that push a link back.
+const PUSH: &[(&str, i32)] = &[
+    ("forskol", -6),
+    ("skola", -5),
+    ("grundskol", -6),
+    ("gymnasi", -6),
+    ("bygglov", -6),
+    ("bygga", -4),
+    ("detaljplan", -6),
+    ("vatten", -4),
+    ("avfall", -5),
+    ("kultur", -4),
+    ("bibliotek", -4),
+    ("idrott", -4),
+    ("turism", -5),
+    ("nyhet", -3),
+    ("arkiv", -4),
+    ("kalender", -6),
+    ("evenemang", -6),
+    ("jobb", -3),
+    ("lediga", -4),
+    ("politik", -2),
+    ("protokoll", -5),
+    ("namnd", -2),
+    ("english", -6),
+    ("login", -8),
+    ("logga-in", -8),
+    ("sok?", -6),
+    ("search", -6),
+];
+
+/// A URL waiting to be fetched.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// The URL (normalised).
+    pub url: Url,
+    /// Clicks from the start page.
+    pub depth: u32,
+    /// The page that linked here, if any.
+    pub referrer: Option<Url>,
+    /// Anchor text and referring page title (for detection on off-site pages).
+    pub referrer_text: Option<String>,
+    /// True for a one-hop off-site candidate.
+    pub off_site: bool,
+    /// The priority score.
+    pub score: i32,
+    seq: u64,
+}
+
+impl PartialEq for Candidate {
+    fn eq(&self, other: &Self) -> bool {
+        self.score == other.score && self.seq == other.seq
+    }
+}
+impl Eq for Candidate {}
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Candidate {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.score
+            .cmp(&other.score)
+            .then_with(|| other.seq.cmp(&self.seq))
+    }
+}
+
+/// The priority queue of one site crawl, with de-duplication.
+pub struct Frontier {
+    heap: BinaryHeap<Candidate>,
+    seen: HashSet<String>,
+    seq: u64,
+    /// `None` only if the static word list failed to build (then no scoring by words).
+    words: Option<AhoCorasick>,
+    weights: Vec<i32>,
+}
+
+impl Default for Frontier {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Frontier {
+    /// An empty frontier.
+    pub fn new() -> Self {
+        let (patterns, weights): (Vec<&str>, Vec<i32>) = PULL.iter().chain(PUSH).copied().unzip();
+        let words = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(patterns)
+            .ok();
+        Self {
+            heap: BinaryHeap::new(),
+            seen: HashSet::new(),
+            seq: 0,
+            words,
+            weights,
+        }
+    }
+
+    /// The score of a link: anchor words count double, URL words once,
+    /// each word at most once, minus two points per click of depth.
+    pub fn score(&self, url: &Url, anchor: &str, depth: u32) -> i32 {
+        let anchor = fold(anchor);
+        let path = fold(&format!("{}?{}", url.path(), url.query().unwrap_or("")));
+        let mut total = 0;
+        for (text, factor) in [(&anchor, 2), (&path, 1)] {
+            let mut used = HashSet::new();
+            let Some(words) = &self.words else { break };
+            for m in words.find_iter(text.as_str()) {
+                if used.insert(m.pattern()) {
+                    total += self.weights[m.pattern().as_usize()] * factor;
+                }
+            }
+        }
+        total - 2 * depth as i32
+    }
+
+    /// Adds a URL unless it was seen before; returns whether it was added.
+    pub fn push(
+        &mut self,
+        url: Url,
+        depth: u32,
+        anchor: &str,
+        referrer: Option<(Url, String)>,
+        off_site: bool,
+        bonus: i32,
+    ) -> bool {
+        if !self.seen.insert(url.as_str().to_owned()) {
+            return false;
+        }
+        let score = self.score(&url, anchor, depth) + bonus;
+        self.seq += 1;
+        let (referrer, referrer_text) = match referrer {
+            Some((u, t)) => (Some(u), Some(t)),
+            None => (None, None),
+        };
+        self.heap.push(Candidate {
+            url,
+            depth,
+            referrer,
+            referrer_text,
+            off_site,
+            score,
+            seq: self.seq,
+        });
+        true
+    }
+
+    /// Marks a URL as seen without queueing it (e.g. a redirect target already fetched).
+    pub fn mark_seen(&mut self, url: &Url) -> bool {
+        self.seen.insert(url.as_str().to_owned())
+    }
+
+    /// True when the URL was queued or marked seen before.
+    pub fn has_seen(&self, url: &Url) -> bool {
+        self.seen.contains(url.as_str())
+    }
+
+    /// The best candidate.
+    pub fn pop(&mut self) -> Option<Candidate> {
+        self.heap.pop()
+    }
+
+    /// Candidates waiting.
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    /// True when nothing is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn home_care_links_come_first() {
+        let mut f = Frontier::new();
+        let u = |s: &str| Url::parse(s).unwrap();
+        f.push(
+            u("http://a.se/kultur/bibliotek"),
+            1,
+            "Bibliotek",
+            None,
+            false,
+            0,
+        );
+        f.push(
+            u("http://a.se/omsorg/aldre/hemtjanst"),
+            1,
+            "Hemtjänst",
+            None,
+            false,
+            0,
+        );
+        f.push(u("http://a.se/bygga-bo"), 1, "Bygga och bo", None, false, 0);
+        f.push(
+            u("http://a.se/omsorg/aldre/avgifter"),
+            2,
+            "Avgifter för äldreomsorg",
+            None,
+            false,
+            0,
+        );
+        assert!(!f.push(u("http://a.se/bygga-bo"), 1, "dubbel", None, false, 0));
+        let order: Vec<String> = std::iter::from_fn(|| f.pop())
+            .map(|c| c.url.path().to_owned())
+            .collect();
+        assert_eq!(order[0], "/omsorg/aldre/hemtjanst");
+        assert_eq!(order[1], "/omsorg/aldre/avgifter");
+        assert_eq!(order.last().unwrap(), "/kultur/bibliotek");
+    }
+
+    #[test]
+    fn deeper_costs_and_ties_keep_order() {
+        let f = Frontier::new();
+        let u = Url::parse("http://a.se/x").unwrap();
+        assert!(f.score(&u, "Hemtjänst", 1) > f.score(&u, "Hemtjänst", 4));
+    }
+}

@@ -1,0 +1,443 @@
+//! Crawling one municipality's site, focused on the home-care pages.
+//!
+//! `crawl` decides *what* to fetch, [`crate::fetch`] *when and how*. The
+//! crawl starts at the start page and the sitemaps robots.txt names, keeps
+//! a priority [`frontier::Frontier`] that goes for the home-care pages
+//! first, stays within the site's [`scope::SiteScope`], follows a link or
+//! frame one hop off-site only when a rule says it is a candidate for an
+//! item (a vendor's calculator), and stops at a page budget and a depth
+//! limit. Each fetched HTML page is handed to the caller as a
+//! [`CrawledPage`] with its [`Document`], so detection can run (and the
+//! document be dropped) page by page.
+//!
+//! # Architecture
+//! - [`crawl_site`]: the loop; [`SiteCrawl`] and [`SiteStatus`]: what came of it
+//! - [`frontier`], [`scope`], [`sitemap`]
+
+pub mod frontier;
+pub mod scope;
+pub mod sitemap;
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use url::Url;
+
+use crate::extract::{parse_html, Document};
+use crate::fetch::robots::RobotsStatus;
+use crate::fetch::{FetchOutcome, Fetcher};
+use crate::rules::RuleSet;
+use crate::text::fold;
+use frontier::Frontier;
+use scope::{looks_like_trap, normalise, SiteScope};
+
+/// Default page budget of one site.
+pub const DEFAULT_MAX_PAGES: usize = 300;
+/// Default depth limit (clicks from the start page).
+pub const DEFAULT_MAX_DEPTH: u32 = 8;
+/// Most URLs taken from sitemaps.
+pub const MAX_SITEMAP_URLS: usize = 5000;
+/// Most sitemap files read (index files included).
+pub const MAX_SITEMAP_FILES: usize = 5;
+/// Most distinct query strings fetched for one path (calendar and search traps).
+const MAX_QUERIES_PER_PATH: usize = 15;
+
+/// Limits of one site crawl.
+#[derive(Debug, Clone)]
+pub struct CrawlConfig {
+    /// Most pages fetched (robots.txt and sitemaps not counted).
+    pub max_pages: usize,
+    /// Deepest click depth followed.
+    pub max_depth: u32,
+    /// Whether sitemaps are read.
+    pub use_sitemaps: bool,
+}
+
+impl Default for CrawlConfig {
+    fn default() -> Self {
+        Self {
+            max_pages: DEFAULT_MAX_PAGES,
+            max_depth: DEFAULT_MAX_DEPTH,
+            use_sitemaps: true,
+        }
+    }
+}
+
+/// How the crawl of a site went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SiteStatus {
+    /// The site was crawled.
+    Ok,
+    /// The site was crawled, but many pages failed.
+    Partial {
+        /// Why (Swedish).
+        reason: String,
+    },
+    /// The start page could not be fetched.
+    Unreachable {
+        /// Why (Swedish).
+        reason: String,
+    },
+    /// robots.txt could not be fetched (5xx, timeout): per RFC 9309 nothing may be fetched.
+    RobotsUnavailable {
+        /// Why (Swedish).
+        reason: String,
+    },
+    /// robots.txt forbids the start page.
+    BlockedByRobots {
+        /// Why (Swedish).
+        reason: String,
+    },
+    /// The start page redirects in a loop (or too many times).
+    RedirectLoop {
+        /// Why (Swedish).
+        reason: String,
+    },
+}
+
+impl SiteStatus {
+    /// True when the site could be checked (fully or partly).
+    pub fn checked(&self) -> bool {
+        matches!(self, Self::Ok | Self::Partial { .. })
+    }
+
+    /// A short Swedish description.
+    pub fn describe_sv(&self) -> String {
+        match self {
+            Self::Ok => "granskad".to_owned(),
+            Self::Partial { reason } => format!("delvis granskad: {reason}"),
+            Self::Unreachable { reason } => format!("kunde inte nås: {reason}"),
+            Self::RobotsUnavailable { reason } => format!("robots.txt otillgänglig: {reason}"),
+            Self::BlockedByRobots { reason } => format!("stoppad av robots.txt: {reason}"),
+            Self::RedirectLoop { reason } => format!("omdirigeringsfel: {reason}"),
+        }
+    }
+
+    /// A stable machine name (`ok`, `partial`, `unreachable`, …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Partial { .. } => "partial",
+            Self::Unreachable { .. } => "unreachable",
+            Self::RobotsUnavailable { .. } => "robots_unavailable",
+            Self::BlockedByRobots { .. } => "blocked_by_robots",
+            Self::RedirectLoop { .. } => "redirect_loop",
+        }
+    }
+}
+
+/// One fetched page, handed to the caller during the crawl.
+#[derive(Debug)]
+pub struct CrawledPage {
+    /// The URL asked for.
+    pub url: Url,
+    /// The URL after redirects.
+    pub final_url: Url,
+    /// Clicks from the start page.
+    pub depth: u32,
+    /// True for a one-hop off-site page.
+    pub off_site: bool,
+    /// Anchor text that led here and the referring page's title.
+    pub referrer_text: Option<String>,
+    /// The parsed page.
+    pub document: Document,
+}
+
+/// A record of one fetch attempt.
+#[derive(Debug, Clone, Serialize)]
+pub struct PageRecord {
+    /// The URL asked for.
+    pub url: Url,
+    /// The URL after redirects.
+    pub final_url: Url,
+    /// Redirect hops.
+    pub redirects: Vec<Url>,
+    /// Clicks from the start page.
+    pub depth: u32,
+    /// HTTP status, if a response came.
+    pub status: Option<u16>,
+    /// Swedish description of the outcome.
+    pub outcome: String,
+    /// True when the page was parsed as HTML.
+    pub html: bool,
+    /// True for a one-hop off-site page.
+    pub off_site: bool,
+}
+
+/// What a site crawl produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteCrawl {
+    /// The start URL.
+    pub start: Url,
+    /// How it went.
+    pub status: SiteStatus,
+    /// robots.txt of the start host.
+    pub robots: Option<RobotsStatus>,
+    /// Every fetch attempt, in order.
+    pub pages: Vec<PageRecord>,
+    /// URLs a reader cannot reach: robots-disallowed or failed.
+    #[serde(skip)]
+    pub unreachable: HashSet<Url>,
+    /// HTML pages fetched.
+    pub pages_fetched: usize,
+    /// Wall time of the crawl.
+    pub elapsed: Duration,
+}
+
+/// Crawls one site. Never fails: problems become the [`SiteStatus`] and page records.
+pub async fn crawl_site<F>(
+    fetcher: &Fetcher,
+    rules: &RuleSet,
+    start: &Url,
+    cfg: &CrawlConfig,
+    mut on_page: F,
+) -> SiteCrawl
+where
+    F: FnMut(&CrawledPage),
+{
+    let began = Instant::now();
+    let mut crawl = SiteCrawl {
+        start: start.clone(),
+        status: SiteStatus::Ok,
+        robots: None,
+        pages: Vec::new(),
+        unreachable: HashSet::new(),
+        pages_fetched: 0,
+        elapsed: Duration::ZERO,
+    };
+    let Some(start) = normalise(start) else {
+        crawl.status = SiteStatus::Unreachable {
+            reason: format!("adressen {start} kan inte granskas"),
+        };
+        return crawl;
+    };
+    let robots = fetcher.robots(&start).await;
+    crawl.robots = Some(robots.status.clone());
+    if let RobotsStatus::Unreachable { .. } = robots.status {
+        crawl.status = SiteStatus::RobotsUnavailable {
+            reason: robots.status.describe_sv(),
+        };
+        crawl.elapsed = began.elapsed();
+        return crawl;
+    }
+    let mut scope = SiteScope::of(&start);
+    let mut frontier = Frontier::new();
+    let mut per_path: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    frontier.push(start.clone(), 0, "", None, false, 1000);
+    let mut first = true;
+    let mut failures = 0usize;
+    let mut sitemaps_read = false;
+    while let Some(cand) = frontier.pop() {
+        if crawl.pages.len() >= cfg.max_pages {
+            break;
+        }
+        let page = fetcher.fetch(&cand.url).await;
+        let (status, html_body) = match &page.outcome {
+            FetchOutcome::Response {
+                status,
+                content_type,
+                body,
+                ..
+            } => {
+                let is_html = content_type
+                    .as_deref()
+                    .map_or_else(|| sniff_html(body), |c| c.contains("html"));
+                (
+                    Some(*status),
+                    (*status < 400 && is_html).then_some((body, content_type.clone())),
+                )
+            }
+            _ => (None, None),
+        };
+        if first {
+            first = false;
+            if let Some(problem) = start_problem(&page.outcome) {
+                crawl.status = problem;
+                crawl.pages.push(record(&page, &cand, status, false));
+                break;
+            }
+            scope.add(&page.final_url);
+        }
+        frontier.mark_seen(&page.final_url);
+        let ok_html = html_body.is_some();
+        crawl.pages.push(record(&page, &cand, status, ok_html));
+        let Some((body, content_type)) = html_body else {
+            if !matches!(
+                page.outcome,
+                FetchOutcome::Response {
+                    status: 200..=399,
+                    ..
+                }
+            ) {
+                failures += 1;
+                crawl.unreachable.insert(cand.url.clone());
+            }
+            continue;
+        };
+        let document = parse_html(&page.final_url, body, content_type.as_deref());
+        crawl.pages_fetched += 1;
+        let crawled = CrawledPage {
+            url: cand.url.clone(),
+            final_url: page.final_url.clone(),
+            depth: cand.depth,
+            off_site: cand.off_site,
+            referrer_text: cand.referrer_text.clone(),
+            document,
+        };
+        on_page(&crawled);
+        if !cand.off_site && cand.depth < cfg.max_depth {
+            enqueue_links(rules, &crawled, &scope, &mut frontier, &mut per_path);
+        }
+        if !sitemaps_read && cfg.use_sitemaps {
+            sitemaps_read = true;
+            read_sitemaps(fetcher, &robots.sitemaps, &start, &scope, &mut frontier).await;
+        }
+    }
+    let attempted = crawl.pages.len();
+    if crawl.status == SiteStatus::Ok && failures >= 5 && failures * 4 >= attempted {
+        crawl.status = SiteStatus::Partial {
+            reason: format!("{failures} av {attempted} sidor kunde inte hämtas"),
+        };
+    }
+    crawl.elapsed = began.elapsed();
+    crawl
+}
+
+fn record(
+    page: &crate::fetch::FetchedPage,
+    cand: &frontier::Candidate,
+    status: Option<u16>,
+    html: bool,
+) -> PageRecord {
+    PageRecord {
+        url: cand.url.clone(),
+        final_url: page.final_url.clone(),
+        redirects: page.redirects.clone(),
+        depth: cand.depth,
+        status,
+        outcome: page.outcome.describe_sv(),
+        html,
+        off_site: cand.off_site,
+    }
+}
+
+/// Why a site cannot be checked, judged from its start page.
+fn start_problem(outcome: &FetchOutcome) -> Option<SiteStatus> {
+    match outcome {
+        FetchOutcome::Response { status, .. } if *status >= 400 => Some(SiteStatus::Unreachable {
+            reason: format!("startsidan svarade HTTP {status}"),
+        }),
+        FetchOutcome::Response { .. } => None,
+        FetchOutcome::Disallowed { url } => Some(SiteStatus::BlockedByRobots {
+            reason: format!("robots.txt förbjuder {url}"),
+        }),
+        FetchOutcome::RedirectLoop | FetchOutcome::TooManyRedirects => {
+            Some(SiteStatus::RedirectLoop {
+                reason: outcome.describe_sv(),
+            })
+        }
+        other => Some(SiteStatus::Unreachable {
+            reason: other.describe_sv(),
+        }),
+    }
+}
+
+fn sniff_html(body: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();
+    head.contains("<html") || head.contains("<!doctype html") || head.contains("<body")
+}
+
+fn enqueue_links(
+    rules: &RuleSet,
+    page: &CrawledPage,
+    scope: &SiteScope,
+    frontier: &mut Frontier,
+    per_path: &mut std::collections::HashMap<String, usize>,
+) {
+    let doc = &page.document;
+    let depth = page.depth + 1;
+    let title = doc.title.clone();
+    let mut push = |url: &Url, anchor: &str, bonus: i32| {
+        let Some(url) = normalise(url) else { return };
+        if looks_like_trap(&url) {
+            return;
+        }
+        let on_site = scope.contains(&url);
+        let candidate = rules.wants_follow(&url, &fold(anchor));
+        if !on_site && !candidate {
+            return;
+        }
+        if frontier.has_seen(&url) {
+            return;
+        }
+        if url.query().is_some() {
+            let key = format!("{}{}", url.host_str().unwrap_or(""), url.path());
+            let n = per_path.entry(key).or_insert(0);
+            if *n >= MAX_QUERIES_PER_PATH {
+                return;
+            }
+            *n += 1;
+        }
+        let referrer = Some((page.final_url.clone(), format!("{anchor} {title}")));
+        let bonus = if candidate { bonus + 20 } else { bonus };
+        frontier.push(url, depth, anchor, referrer, !on_site, bonus);
+    };
+    for frame in &doc.frames {
+        push(&frame.src, &frame.title, 30);
+    }
+    for link in doc.links.iter().filter(|l| !l.nofollow) {
+        let anchor = match &link.title {
+            Some(t) => format!("{} {t}", link.text),
+            None => link.text.clone(),
+        };
+        push(&link.href, &anchor, 0);
+    }
+}
+
+async fn read_sitemaps(
+    fetcher: &Fetcher,
+    listed: &[Url],
+    start: &Url,
+    scope: &SiteScope,
+    frontier: &mut Frontier,
+) {
+    let mut queue: Vec<Url> = listed.to_vec();
+    if queue.is_empty() {
+        if let Ok(u) = start.join("/sitemap.xml") {
+            queue.push(u);
+        }
+    }
+    let mut files = 0;
+    let mut taken = 0;
+    let mut seen = HashSet::new();
+    while let Some(url) = queue.pop() {
+        if files >= MAX_SITEMAP_FILES || !seen.insert(url.clone()) || !scope.contains(&url) {
+            continue;
+        }
+        files += 1;
+        let page = fetcher.fetch(&url).await;
+        let FetchOutcome::Response {
+            status: 200..=299,
+            body,
+            ..
+        } = &page.outcome
+        else {
+            continue;
+        };
+        let map = sitemap::parse_sitemap(body, MAX_SITEMAP_URLS);
+        queue.extend(map.sitemaps);
+        for u in map.pages {
+            if taken >= MAX_SITEMAP_URLS {
+                break;
+            }
+            if let Some(u) = normalise(&u).filter(|u| scope.contains(u) && !looks_like_trap(u)) {
+                // Sitemap pages count as one click from the start page.
+                if frontier.push(u, 1, "", None, false, -1) {
+                    taken += 1;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Reports of one site check: the verdicts as Swedish terminal text or JSON.
+//!
+//! [`SiteReport`] is a plain value built from a [`crate::crawl::SiteCrawl`]
+//! and the [`crate::detect::site::SiteVerdict`]s; rendering never touches
+//! the network. Terminal text is Swedish; JSON keys are English.
+
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use url::Url;
+
+use crate::crawl::{SiteCrawl, SiteStatus};
+use crate::detect::site::SiteVerdict;
+use crate::rules::Part;
+
+/// The municipality a report is about, if known.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportMunicipality {
+    /// Four-digit code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+}
+
+/// The result of checking one site.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteReport {
+    /// The start URL.
+    pub site: Url,
+    /// The municipality, when the site is in the registry.
+    pub municipality: Option<ReportMunicipality>,
+    /// `ok`, `partial`, `unreachable`, `robots_unavailable`, `blocked_by_robots` or `redirect_loop`.
+    pub status: String,
+    /// Swedish description of the status.
+    pub status_text: String,
+    /// HTML pages fetched and analysed.
+    pub pages_fetched: usize,
+    /// Fetch attempts (pages, including failed and skipped ones).
+    pub pages_attempted: usize,
+    /// Wall time of the crawl, in seconds.
+    pub elapsed_seconds: f64,
+    /// One verdict per checklist item.
+    pub items: Vec<SiteVerdict>,
+    /// Every fetch attempt of the crawl, in order.
+    pub pages: Vec<crate::crawl::PageRecord>,
+}
+
+impl SiteReport {
+    /// Builds the report of a crawl and its verdicts.
+    pub fn new(
+        crawl: &SiteCrawl,
+        municipality: Option<ReportMunicipality>,
+        items: Vec<SiteVerdict>,
+    ) -> Self {
+        Self {
+            site: crawl.start.clone(),
+            municipality,
+            status: crawl.status.code().to_owned(),
+            status_text: crawl.status.describe_sv(),
+            pages_fetched: crawl.pages_fetched,
+            pages_attempted: crawl.pages.len(),
+            elapsed_seconds: (crawl.elapsed.as_secs_f64() * 100.0).round() / 100.0,
+            items: if crawl.status.checked() {
+                items
+            } else {
+                Vec::new()
+            },
+            pages: crawl.pages.clone(),
+        }
+    }
+
+    /// True when the site could be checked at all.
+    pub fn checked(&self) -> bool {
+        self.status == SiteStatus::Ok.code() || self.status == "partial"
+    }
+
+    /// Renders the Swedish terminal report.
+    pub fn render_text(&self) -> String {
+        let mut out = String::new();
+        let who = self.municipality.as_ref().map_or_else(
+            || self.site.to_string(),
+            |m| format!("{} kommun ({}) – {}", m.name, m.code, self.site),
+        );
+        let _ = writeln!(out, "Granskning av {who}");
+        let _ = writeln!(
+            out,
+            "Status: {} · {} sidor hämtade och lästa ({} försök) på {:.1} s",
+            self.status_text, self.pages_fetched, self.pages_attempted, self.elapsed_seconds
+        );
+        if !self.checked() {
+            let _ = writeln!(
+                out,
+                "\nWebbplatsen kunde inte granskas, så inga punkter har bedömts."
+            );
+            return out;
+        }
+        let found = self.items.iter().filter(|i| i.found).count();
+        let _ = writeln!(out, "Hittade {found} av {} punkter.\n", self.items.len());
+        for part in Part::ALL {
+            let items: Vec<&SiteVerdict> = self.items.iter().filter(|i| i.part == part).collect();
+            if items.is_empty() {
+                continue;
+            }
+            let _ = writeln!(out, "== {} ==", part.label_sv());
+            for item in items {
+                let mark = if item.found {
+                    "✓ Finns   "
+                } else {
+                    "✗ Saknas  "
+                };
+                let flag = if item.flagged {
+                    "  [osäker – bör granskas]"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "{mark}{} (säkerhet {:.2}){flag}",
+                    item.name, item.confidence
+                );
+                if item.found {
+                    for e in item.evidence.iter().take(2) {
+                        let _ = writeln!(out, "           {}", e.url);
+                        let _ = writeln!(out, "           ”{}”", one_line(&e.snippet));
+                    }
+                } else {
+                    if let Some(e) = item.evidence.first() {
+                        let _ = writeln!(
+                            out,
+                            "           närmast: {} ”{}”",
+                            e.url,
+                            one_line(&e.snippet)
+                        );
+                    }
+                    let _ = writeln!(out, "           Tips: {}", one_line(&item.tip));
+                }
+            }
+            let _ = writeln!(out);
+        }
+        out
+    }
+}
+
+fn one_line(s: &str) -> String {
+    let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > 200 {
+        let cut: String = s.chars().take(200).collect();
+        format!("{cut}…")
+    } else {
+        s
+    }
+}
