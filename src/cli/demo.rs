@@ -21,7 +21,7 @@ use crate::fixture_server::{FixtureServer, Sites};
 use crate::report::SiteReport;
 
 /// The fixture sites shipped with the binary (`fixtures/sites/` of the source tree).
-pub static FIXTURE_SITES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/sites");
+pub(crate) static FIXTURE_SITES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures/sites");
 
 pub(crate) fn run(
     rate: f64,

@@ -216,8 +216,17 @@ where
     let robots = fetcher.robots(&start).await;
     crawl.robots = Some(robots.status.clone());
     if let RobotsStatus::Unreachable { .. } = robots.status {
-        crawl.status = SiteStatus::RobotsUnavailable {
-            reason: robots.status.describe_sv(),
+        // A host that does not answer at all is down; one that answers
+        // robots.txt with 5xx forbids crawling (RFC 9309).
+        crawl.status = match robots.failure() {
+            Some(f @ (FetchOutcome::Transport { .. } | FetchOutcome::Timeout)) => {
+                SiteStatus::Unreachable {
+                    reason: f.describe_sv(),
+                }
+            }
+            _ => SiteStatus::RobotsUnavailable {
+                reason: robots.status.describe_sv(),
+            },
         };
         crawl.elapsed = began.elapsed();
         return crawl;

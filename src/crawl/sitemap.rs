@@ -35,22 +35,31 @@ pub fn parse_sitemap(body: &[u8], limit: usize) -> Sitemap {
     let mut buf = Vec::new();
     let mut in_loc = false;
     let mut in_sitemap = false;
+    let mut loc = String::new();
     loop {
         match reader.read_event_into(&mut buf) {
             Ok(Event::Start(e)) => match e.local_name().as_ref() {
-                b"loc" => in_loc = true,
+                b"loc" => {
+                    in_loc = true;
+                    loc.clear();
+                }
                 b"sitemap" => in_sitemap = true,
                 _ => {}
             },
-            Ok(Event::End(e)) => match e.local_name().as_ref() {
-                b"loc" => in_loc = false,
-                b"sitemap" => in_sitemap = false,
-                _ => {}
-            },
-            Ok(Event::Text(t)) if in_loc => {
-                let text = String::from_utf8_lossy(&t).into_owned();
-                let text = text.trim().replace("&amp;", "&");
-                if let Ok(u) = Url::parse(&text) {
+            Ok(Event::Text(t)) if in_loc => loc.push_str(&String::from_utf8_lossy(&t)),
+            Ok(Event::CData(t)) if in_loc => loc.push_str(&String::from_utf8_lossy(&t)),
+            Ok(Event::GeneralRef(r)) if in_loc => loc.push_str(match &*r as &[u8] {
+                b"amp" => "&",
+                b"lt" => "<",
+                b"gt" => ">",
+                b"quot" => "\"",
+                b"apos" => "'",
+                _ => "",
+            }),
+            Ok(Event::End(e)) if e.local_name().as_ref() == b"sitemap" => in_sitemap = false,
+            Ok(Event::End(e)) if e.local_name().as_ref() == b"loc" => {
+                in_loc = false;
+                if let Ok(u) = Url::parse(loc.trim()) {
                     if out.pages.len() + out.sitemaps.len() < limit {
                         if in_sitemap {
                             out.sitemaps.push(u);

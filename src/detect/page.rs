@@ -16,7 +16,7 @@ struct Page<'a> {
     doc: &'a Document,
     ctx: &'a PageContext,
     /// Title, first heading, URL words, all headings and main text, referrer.
-    page: String,
+    all: String,
     /// Title plus the first h1.
     title: String,
     /// Title as folded text plus referrer (added to every section).
@@ -49,7 +49,7 @@ impl<'a> Page<'a> {
         Self {
             doc,
             ctx,
-            page,
+            all: page,
             title_and_referrer: format!("{title} {referrer}"),
             title,
             link_texts,
@@ -80,7 +80,7 @@ impl<'a> Page<'a> {
             Scope::Block => block,
             Scope::Section => section,
             Scope::Headings => section.split(HEADINGS_END).next().unwrap_or(""),
-            Scope::Page => &self.page,
+            Scope::Page => &self.all,
         }
     }
 
@@ -285,7 +285,7 @@ fn text_signals(rules: &RuleSet, page: &Page<'_>, fired: &mut HashMap<(usize, us
     let mut question = String::new();
     for block in &page.doc.blocks {
         let block_folded = Folded::new(&block.text);
-        if block_folded.text.is_empty() || page.link_texts.iter().any(|t| *t == block_folded.text) {
+        if block_folded.text.is_empty() || page.link_texts.contains(&block_folded.text) {
             continue;
         }
         // An FAQ answer belongs with the question just before it (a
@@ -303,7 +303,7 @@ fn text_signals(rules: &RuleSet, page: &Page<'_>, fired: &mut HashMap<(usize, us
         for sentence in sentences(&block.text) {
             let folded = Folded::new(sentence);
             let hits = rules.text_index.matches(&folded.text);
-            for pattern in hits.iter() {
+            for pattern in &hits {
                 let (ri, si) = rules.text_index_map[pattern];
                 if fired.contains_key(&(ri, si)) {
                     continue;

@@ -175,7 +175,7 @@ impl Ctx<'_> {
                 Ok(s) => sources.push((s, p.span(), format!("{field}phrases[{i}]"))),
                 Err(e) => {
                     self.errors
-                        .push(self.loc.error(p.span(), &format!("{field}phrases[{i}]"), e))
+                        .push(self.loc.error(p.span(), &format!("{field}phrases[{i}]"), e));
                 }
             }
         }
@@ -184,7 +184,7 @@ impl Ctx<'_> {
                 Ok(s) => sources.push((s, r.span(), format!("{field}regex[{i}]"))),
                 Err(e) => {
                     self.errors
-                        .push(self.loc.error(r.span(), &format!("{field}regex[{i}]"), e))
+                        .push(self.loc.error(r.span(), &format!("{field}regex[{i}]"), e));
                 }
             }
         }
@@ -320,9 +320,7 @@ fn compile_rule(
             cx.errors
                 .push(cx.loc.error(s.id.span(), &format!("signal[{i}].id"), msg));
         }
-        if let Some(sig) = compile_signal(&mut cx, i, s) {
-            signals.push(sig);
-        }
+        signals.push(compile_signal(&mut cx, i, s));
     }
     if signals.is_empty() && cx.errors.len() == before {
         cx.errors
@@ -371,7 +369,7 @@ fn compile_rule(
     })
 }
 
-fn compile_signal(cx: &mut Ctx<'_>, i: usize, s: &RawSignal) -> Option<Signal> {
+fn compile_signal(cx: &mut Ctx<'_>, i: usize, s: &RawSignal) -> Signal {
     let f = format!("signal[{i}].");
     let w = *s.weight.get_ref();
     if !(-1.0..=1.0).contains(&w) || w == 0.0 {
@@ -426,7 +424,7 @@ fn compile_signal(cx: &mut Ctx<'_>, i: usize, s: &RawSignal) -> Option<Signal> {
             .push(cx.loc.error(id_span.clone(), &format!("{f}follow"), msg));
     }
     let min_fields = s.min_fields.as_ref().map_or(1, |m| *m.get_ref());
-    Some(Signal {
+    Signal {
         id: s.id.get_ref().clone(),
         kind: s.kind,
         weight: w,
@@ -442,5 +440,5 @@ fn compile_signal(cx: &mut Ctx<'_>, i: usize, s: &RawSignal) -> Option<Signal> {
         excludes,
         chrome: s.chrome,
         follow: s.follow,
-    })
+    }
 }

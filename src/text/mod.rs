@@ -34,7 +34,7 @@ impl Folded {
         let mut map = Vec::with_capacity(s.len());
         let mut last_space = true; // trims leading whitespace
         for (offset, c) in s.char_indices() {
-            let mut push = |out: char, text: &mut String, map: &mut Vec<usize>| {
+            let push = |out: char, text: &mut String, map: &mut Vec<usize>| {
                 let before = text.len();
                 text.push(out);
                 map.extend(std::iter::repeat_n(offset, text.len() - before));

@@ -1,0 +1,235 @@
+//! `infokoll check` on the fixture sites: verdicts, politeness, statuses.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use infokoll::fetch::robots::RobotsRules;
+use url::Url;
+
+use crate::util::{check_json, infokoll, municipality_truths, sites_dir, Server};
+
+/// The items whose verdicts must match `truth.toml` on every fixture site.
+const GATED_ITEMS: &[&str] = &[
+    "rakna_avgift",
+    "jamfor_utforare",
+    "flex_policy",
+    "handlaggningstid",
+];
+
+/// Checks every municipality fixture site (in parallel) and returns host → (exit code, JSON).
+fn check_all(server: &Server) -> HashMap<String, (i32, serde_json::Value)> {
+    let truths = municipality_truths();
+    assert!(truths.len() >= 8, "expected at least eight fixture sites");
+    std::thread::scope(|s| {
+        let handles: Vec<_> = truths
+            .iter()
+            .map(|(host, t)| {
+                let start = t.start.clone().unwrap();
+                (
+                    host.clone(),
+                    s.spawn(move || check_json(server, &start, &["--rate", "40"])),
+                )
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|(h, j)| (h, j.join().unwrap()))
+            .collect()
+    })
+}
+
+#[test]
+fn every_fixture_site_matches_its_truth() {
+    let server = Server::start();
+    let results = check_all(&server);
+    let mut wrong = Vec::new();
+    for (host, truth) in municipality_truths() {
+        let (code, json) = &results[&host];
+        assert_eq!(json["status"], truth.status.as_str(), "{host}: status");
+        assert_eq!(
+            *code,
+            if truth.status == "ok" { 0 } else { 3 },
+            "{host}: exit code"
+        );
+        if truth.status != "ok" {
+            assert_eq!(
+                json["items"].as_array().unwrap().len(),
+                0,
+                "{host}: no verdicts for an unchecked site"
+            );
+            continue;
+        }
+        assert!(
+            json["pages_fetched"].as_u64().unwrap() > 0,
+            "{host}: pages_fetched"
+        );
+        for id in GATED_ITEMS {
+            let item = json["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["id"] == *id);
+            let item = item.unwrap_or_else(|| panic!("{host}: no verdict for {id}"));
+            let found = item["found"].as_bool().unwrap();
+            let want = truth.items[*id];
+            if found != want {
+                wrong.push(format!(
+                    "{host} {id}: found {found}, truth {want}, evidence {}",
+                    item["evidence"]
+                ));
+            }
+            let c = item["confidence"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&c), "{host} {id}: confidence {c}");
+            if found {
+                let ev = &item["evidence"][0];
+                assert!(
+                    ev["url"].as_str().unwrap().starts_with("http://"),
+                    "{host} {id}: evidence url"
+                );
+                assert!(
+                    !ev["snippet"].as_str().unwrap().is_empty(),
+                    "{host} {id}: evidence snippet"
+                );
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "verdicts differ from truth:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn no_request_ever_hits_a_robots_disallowed_path() {
+    let server = Server::start();
+    let _ = check_all(&server);
+    let mut robots: HashMap<String, RobotsRules> = HashMap::new();
+    let log = server.log();
+    assert!(log.len() > 50, "the crawl made requests");
+    for r in &log {
+        assert!(
+            r.user_agent
+                .as_deref()
+                .unwrap_or("")
+                .starts_with("infokoll/"),
+            "identifying User-Agent"
+        );
+        if r.target == "/robots.txt" {
+            continue;
+        }
+        let rules = robots.entry(r.host.clone()).or_insert_with(|| {
+            let robots_url = Url::parse(&format!("http://{}/robots.txt", r.host)).unwrap();
+            match std::fs::read(sites_dir().join(&r.host).join("robots.txt")) {
+                Ok(body) => RobotsRules::from_response(200, &body, &robots_url),
+                Err(_) => RobotsRules::missing(404),
+            }
+        });
+        let url = Url::parse(&format!("http://{}{}", r.host, r.target)).unwrap();
+        assert!(rules.allowed(&url), "request to a disallowed URL: {url}");
+        assert_ne!(
+            r.host, "www.robotsfel.se",
+            "nothing but robots.txt may be fetched when robots.txt fails"
+        );
+    }
+    // The calculator behind the disallowed path exists, and was never fetched.
+    assert!(sites_dir().join("www.tallnas.se/intern").exists());
+    assert!(!log
+        .iter()
+        .any(|r| r.host == "www.tallnas.se" && r.target.starts_with("/intern/")));
+}
+
+#[test]
+fn requests_to_one_host_keep_the_rate() {
+    let server = Server::start();
+    let (code, json) = check_json(
+        &server,
+        "http://www.solvik.se/",
+        &["--rate", "5", "--max-pages", "12"],
+    );
+    assert_eq!(code, 0);
+    assert!(json["pages_fetched"].as_u64().unwrap() >= 10);
+    let mut by_host: HashMap<&str, Vec<Duration>> = HashMap::new();
+    let log = server.log();
+    for r in &log {
+        by_host.entry(r.host.as_str()).or_default().push(r.at);
+    }
+    let interval = Duration::from_millis(200);
+    let tolerance = Duration::from_millis(15);
+    let mut pairs = 0;
+    for (host, mut times) in by_host {
+        times.sort();
+        for w in times.windows(2) {
+            pairs += 1;
+            let gap = w[1].saturating_sub(w[0]);
+            assert!(
+                gap + tolerance >= interval,
+                "{host}: two requests {gap:?} apart at --rate 5"
+            );
+        }
+    }
+    assert!(pairs >= 10, "enough requests to judge the spacing");
+}
+
+#[test]
+fn a_site_that_is_down_gets_a_status_and_exit_code_3() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = free.local_addr().unwrap().port();
+    drop(free);
+    let url = format!("http://127.0.0.1:{port}/");
+    let out = infokoll(&["check", &url, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(3));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["status"], "unreachable");
+    assert!(json["status_text"].as_str().unwrap().contains("kunde inte"));
+    let text = infokoll(&["check", &url]);
+    assert_eq!(text.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("kunde inte granskas"), "{stdout}");
+}
+
+#[test]
+fn robots_500_and_redirect_loops_are_reported_in_text_too() {
+    let server = Server::start();
+    let proxy = server.proxy();
+    for (url, words) in [
+        ("http://www.robotsfel.se/", "robots.txt"),
+        ("http://www.slingby.se/", "omdirigering"),
+    ] {
+        let out = infokoll(&["check", url, "--proxy", &proxy, "--rate", "40"]);
+        assert_eq!(out.status.code(), Some(3), "{url}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains(words), "{url}: {stdout}");
+        assert!(stdout.contains("kunde inte granskas"), "{url}: {stdout}");
+    }
+}
+
+#[test]
+fn text_report_lists_found_and_missing_items_in_swedish() {
+    let server = Server::start();
+    let proxy = server.proxy();
+    let out = infokoll(&[
+        "check",
+        "http://www.norrbacka.se/",
+        "--proxy",
+        &proxy,
+        "--rate",
+        "40",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("✓ Finns   Räknesnurra"), "{stdout}");
+    assert!(stdout.contains("✗ Saknas  Jämförelsetjänst"), "{stdout}");
+    assert!(stdout.contains("Tips:"), "{stdout}");
+    assert!(
+        stdout.contains("http://www.avgiftskalkylen.se/"),
+        "vendor calculator as evidence: {stdout}"
+    );
+}
+
+#[test]
+fn an_unknown_target_is_bad_input() {
+    let out = infokoll(&["check", "Atlantis"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("kommunnamn"));
+}

@@ -1,0 +1,95 @@
+//! Test helpers: the fixture server on loopback and the built binary.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use infokoll::fixture_server::truth::{dir_truths, Truth};
+use infokoll::fixture_server::{FixtureServer, RequestRecord, Sites};
+
+/// The fixture sites of the source tree.
+pub(crate) fn sites_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/sites")
+}
+
+/// The fixture server on 127.0.0.1, with the runtime that drives it.
+pub(crate) struct Server {
+    server: Option<FixtureServer>,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Server {
+    /// Serves `fixtures/sites` on a free loopback port.
+    pub(crate) fn start() -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let sites = Sites::from_dir(&sites_dir()).unwrap();
+        let server = rt.block_on(FixtureServer::start(sites)).unwrap();
+        Self {
+            server: Some(server),
+            rt,
+        }
+    }
+
+    fn inner(&self) -> &FixtureServer {
+        self.server.as_ref().unwrap()
+    }
+
+    /// The proxy URL to pass as `--proxy`.
+    pub(crate) fn proxy(&self) -> String {
+        self.inner().proxy_url().to_string()
+    }
+
+    /// Every request the server saw so far.
+    pub(crate) fn log(&self) -> Vec<RequestRecord> {
+        self.inner().log()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(s) = self.server.take() {
+            self.rt.block_on(s.shutdown());
+        }
+    }
+}
+
+/// Runs the built `infokoll` binary.
+pub(crate) fn infokoll(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_infokoll"))
+        .args(args)
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .env_remove("ALL_PROXY")
+        .output()
+        .unwrap()
+}
+
+/// `infokoll check URL --format json` through the fixture server; returns exit code and JSON.
+pub(crate) fn check_json(server: &Server, url: &str, extra: &[&str]) -> (i32, serde_json::Value) {
+    let proxy = server.proxy();
+    let mut args = vec!["check", url, "--format", "json", "--proxy", &proxy];
+    args.extend_from_slice(extra);
+    let out = infokoll(&args);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "no JSON from check {url}: {e}\nstdout: {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), json)
+}
+
+/// The municipality fixture sites with their truth, by host.
+pub(crate) fn municipality_truths() -> Vec<(String, Truth)> {
+    dir_truths(&sites_dir())
+        .into_iter()
+        .map(|(h, t)| (h, t.unwrap()))
+        .filter(|(_, t)| t.is_municipality())
+        .collect()
+}
