@@ -7,10 +7,9 @@ use std::collections::{HashMap, HashSet};
 
 use url::Url;
 
-use crate::crawl::{crawl_site, CrawlConfig, SiteCrawl};
+use crate::crawl::{crawl_site, CrawlConfig, PageSource, SiteCrawl};
 use crate::detect::site::{aggregate, PageResult, SiteVerdict, Targets};
 use crate::detect::{detect, PageContext};
-use crate::fetch::Fetcher;
 use crate::rules::RuleSet;
 
 /// Everything a site check produced.
@@ -25,8 +24,8 @@ pub struct SiteCheck {
 }
 
 /// Crawls `start` and detects every item on the pages fetched.
-pub async fn check_site(
-    fetcher: &Fetcher,
+pub async fn check_site<S: PageSource>(
+    fetcher: &S,
     rules: &RuleSet,
     start: &Url,
     cfg: &CrawlConfig,

@@ -22,6 +22,7 @@
 //! [`fixture_server`] serves the bundled fixture sites on loopback for the
 //! tests and the `demo` command.
 
+pub mod archive;
 pub mod check;
 pub mod cli;
 pub mod crawl;
@@ -33,4 +34,5 @@ pub mod fixture_server;
 pub mod registry;
 pub mod report;
 pub mod rules;
+pub mod store;
 pub mod text;

@@ -10,15 +10,37 @@ use crate::detect::examples::run_examples;
 use crate::detect::{detect as detect_page, PageContext, PageFinding};
 use crate::registry::Registry;
 
+#[derive(Serialize)]
+struct MunicipalityOut<'a> {
+    #[serde(flatten)]
+    municipality: &'a crate::registry::Municipality,
+    size_group: crate::registry::SizeGroup,
+}
+
 pub(crate) fn kommuner(format: Format) -> Result<u8, Failure> {
     let registry = Registry::builtin();
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(registry.all())?),
+        Format::Json => {
+            let out: Vec<MunicipalityOut<'_>> = registry
+                .all()
+                .iter()
+                .map(|m| MunicipalityOut {
+                    municipality: m,
+                    size_group: m.size_group(),
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        }
         Format::Text => {
             for m in registry.all() {
                 println!(
-                    "{}  {:<20} {:<24} {:>8}  {}",
-                    m.code, m.name, m.county, m.population, m.homepage
+                    "{}  {:<20} {:<24} {:>8}  {:<22} {}",
+                    m.code,
+                    m.name,
+                    m.county,
+                    m.population,
+                    m.size_group().label_sv(),
+                    m.homepage
                 );
             }
             println!(

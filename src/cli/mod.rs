@@ -5,6 +5,7 @@
 //! input file; 3 the site could not be checked at all (down, robots.txt
 //! unavailable, redirect loop).
 
+mod bench;
 mod check;
 mod demo;
 mod local;
@@ -136,6 +137,12 @@ pub enum Command {
         #[command(subcommand)]
         action: RulesAction,
     },
+    /// Prestandamätningar som skriver ut siffror.
+    Bench {
+        /// Vad som mäts.
+        #[command(subcommand)]
+        what: BenchWhat,
+    },
     /// Servera testwebbplatserna på en adress (för manuella prov).
     #[command(hide = true)]
     ServeFixtures {
@@ -145,6 +152,23 @@ pub enum Command {
         /// Adress att lyssna på.
         #[arg(long, default_value = "127.0.0.1:8099")]
         addr: std::net::SocketAddr,
+    },
+}
+
+/// `bench` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum BenchWhat {
+    /// Extrahering och detektering över en katalog med HTML-sidor, på en kärna.
+    Detect {
+        /// Katalog med sidor.
+        #[arg(long, default_value = "../shared/eval/dev/pages")]
+        pages: PathBuf,
+        /// Antal varv.
+        #[arg(long, default_value_t = 20)]
+        repeat: usize,
+        /// Regelkatalog.
+        #[arg(long)]
+        rules: Option<PathBuf>,
     },
 }
 
@@ -263,6 +287,13 @@ fn dispatch(command: Command) -> Result<u8, Failure> {
         Command::Rules { action } => match action {
             RulesAction::Test { rules } => local::rules_test(rules.as_ref()),
             RulesAction::Lint { rules } => local::rules_lint(rules.as_ref()),
+        },
+        Command::Bench { what } => match what {
+            BenchWhat::Detect {
+                pages,
+                repeat,
+                rules,
+            } => bench::detect_throughput(&pages, repeat.max(1), rules.as_ref()),
         },
         Command::ServeFixtures { dir, addr } => demo::serve(dir.as_ref(), addr),
     }

@@ -19,14 +19,16 @@ pub mod scope;
 pub mod sitemap;
 
 use std::collections::HashSet;
+use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use url::Url;
 
 use crate::extract::{parse_html, Document};
-use crate::fetch::robots::RobotsStatus;
-use crate::fetch::{FetchOutcome, Fetcher};
+use crate::fetch::robots::{RobotsRules, RobotsStatus};
+use crate::fetch::{FetchOutcome, FetchedPage, Fetcher};
 use crate::rules::RuleSet;
 use crate::text::fold;
 use frontier::Frontier;
@@ -42,6 +44,25 @@ pub const MAX_SITEMAP_URLS: usize = 5000;
 pub const MAX_SITEMAP_FILES: usize = 5;
 /// Most distinct query strings fetched for one path (calendar and search traps).
 const MAX_QUERIES_PER_PATH: usize = 15;
+
+/// What the crawler needs from a fetcher. [`Fetcher`] goes to the network;
+/// the audit wraps it to replay pages archived before a crash.
+pub trait PageSource: Sync {
+    /// Fetches one URL (politely); never fails, problems are in the outcome.
+    fn fetch(&self, url: &Url) -> impl Future<Output = FetchedPage> + Send;
+    /// The robots.txt rules of the URL's host.
+    fn robots(&self, url: &Url) -> impl Future<Output = Arc<RobotsRules>> + Send;
+}
+
+impl PageSource for Fetcher {
+    fn fetch(&self, url: &Url) -> impl Future<Output = FetchedPage> + Send {
+        Fetcher::fetch(self, url)
+    }
+
+    fn robots(&self, url: &Url) -> impl Future<Output = Arc<RobotsRules>> + Send {
+        Fetcher::robots(self, url)
+    }
+}
 
 /// Limits of one site crawl.
 #[derive(Debug, Clone)]
@@ -187,14 +208,15 @@ pub struct SiteCrawl {
 }
 
 /// Crawls one site. Never fails: problems become the [`SiteStatus`] and page records.
-pub async fn crawl_site<F>(
-    fetcher: &Fetcher,
+pub async fn crawl_site<S, F>(
+    fetcher: &S,
     rules: &RuleSet,
     start: &Url,
     cfg: &CrawlConfig,
     mut on_page: F,
 ) -> SiteCrawl
 where
+    S: PageSource,
     F: FnMut(&CrawledPage),
 {
     let began = Instant::now();
@@ -405,8 +427,8 @@ fn enqueue_links(
     }
 }
 
-async fn read_sitemaps(
-    fetcher: &Fetcher,
+async fn read_sitemaps<S: PageSource>(
+    fetcher: &S,
     listed: &[Url],
     start: &Url,
     scope: &SiteScope,

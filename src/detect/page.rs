@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use crate::extract::{Block, Document, Form, Frame, Link};
-use crate::rules::{target_matches, Matcher, Rule, RuleSet, Scope, Signal, SignalKind};
+use crate::rules::{
+    target_matches, target_matches_folded, Matcher, Rule, RuleSet, Scope, Signal, SignalKind,
+};
 use crate::text::{fold, sentences, Folded};
 
 use super::{confidence, Evidence, PageContext, PageFinding, MAX_SNIPPET};
@@ -23,6 +25,18 @@ struct Page<'a> {
     title_and_referrer: String,
     /// Folded texts of links, to skip blocks that are only a link.
     link_texts: Vec<String>,
+    /// Every link with its folded texts, computed once per page.
+    links: Vec<LinkView<'a>>,
+}
+
+/// A link with the folded texts its signals look at.
+struct LinkView<'a> {
+    link: &'a Link,
+    host: String,
+    href: String,
+    anchor: String,
+    own: String,
+    section: String,
 }
 
 impl<'a> Page<'a> {
@@ -46,25 +60,43 @@ impl<'a> Page<'a> {
             .map(|l| fold(&l.text))
             .filter(|t| !t.is_empty())
             .collect();
+        let title_and_referrer = format!("{title} {referrer}");
+        let links = doc
+            .links
+            .iter()
+            .map(|link| {
+                let anchor = fold(&format!(
+                    "{} {}",
+                    link.text,
+                    link.title.as_deref().unwrap_or("")
+                ));
+                let own = format!("{anchor} {}", fold(&link.context));
+                let section = section_text(&link.heading_path, &own, &title_and_referrer);
+                LinkView {
+                    link,
+                    host: link.href.host_str().unwrap_or("").to_ascii_lowercase(),
+                    href: fold(link.href.as_str()),
+                    anchor,
+                    own,
+                    section,
+                }
+            })
+            .collect();
         Self {
             doc,
             ctx,
             all: page,
-            title_and_referrer: format!("{title} {referrer}"),
+            title_and_referrer,
             title,
             link_texts,
+            links,
         }
     }
 
     /// The folded section text: headings, then `own`, then title and referrer.
     /// The headings part ends at [`HEADINGS_END`] so [`Scope::Headings`] can cut it out.
     fn section(&self, heading_path: &[String], own: &str) -> String {
-        format!(
-            "{}{HEADINGS_END}{} {}",
-            fold(&heading_path.join(" ")),
-            own,
-            self.title_and_referrer
-        )
+        section_text(heading_path, own, &self.title_and_referrer)
     }
 
     /// Picks the folded text a condition with `scope` looks at.
@@ -104,6 +136,14 @@ impl<'a> Page<'a> {
             off_site: self.ctx.off_site,
         }
     }
+}
+
+/// Headings, the end marker, the own text, then title and referrer (all folded).
+fn section_text(heading_path: &[String], own: &str, title_and_referrer: &str) -> String {
+    format!(
+        "{}{HEADINGS_END}{own} {title_and_referrer}",
+        fold(&heading_path.join(" "))
+    )
 }
 
 /// A snippet with highlighted ranges.
@@ -231,7 +271,7 @@ pub fn detect(rules: &RuleSet, doc: &Document, ctx: &PageContext) -> Vec<PageFin
                 SignalKind::Text => None,
                 SignalKind::Title => title_signal(rule, signal, &page),
                 SignalKind::Url => url_signal(rule, signal, &page),
-                SignalKind::Link => doc
+                SignalKind::Link => page
                     .links
                     .iter()
                     .find_map(|l| link_signal(rule, signal, &page, l)),
@@ -300,6 +340,10 @@ fn text_signals(rules: &RuleSet, page: &Page<'_>, fired: &mut HashMap<(usize, us
         } else {
             String::new()
         };
+        // One pass over the whole block first: most blocks match nothing.
+        if !rules.text_index.is_match(&block_folded.text) {
+            continue;
+        }
         for sentence in sentences(&block.text) {
             let folded = Folded::new(sentence);
             let hits = rules.text_index.matches(&folded.text);
@@ -399,27 +443,25 @@ fn url_signal(rule: &Rule, signal: &Signal, page: &Page<'_>) -> Option<Evidence>
     Some(ev)
 }
 
-fn link_signal(rule: &Rule, signal: &Signal, page: &Page<'_>, link: &Link) -> Option<Evidence> {
+fn link_signal(
+    rule: &Rule,
+    signal: &Signal,
+    page: &Page<'_>,
+    view: &LinkView<'_>,
+) -> Option<Evidence> {
+    let link = view.link;
     if link.chrome && !signal.chrome {
         return None;
     }
-    if !target_matches(signal, &link.href) {
+    if !target_matches_folded(signal, &view.host, &view.href) {
         return None;
     }
-    let anchor = fold(&format!(
-        "{} {}",
-        link.text,
-        link.title.as_deref().unwrap_or("")
-    ));
     if let Some(t) = &signal.trigger {
-        if !t.is_match(&anchor) {
+        if !t.is_match(&view.anchor) {
             return None;
         }
     }
-    let context = fold(&link.context);
-    let own = format!("{anchor} {context}");
-    let section = page.section(&link.heading_path, &own);
-    let weight = conditions(rule, signal, page, &own, &own, &section)?;
+    let weight = conditions(rule, signal, page, &view.own, &view.own, &view.section)?;
     let shown = if link.text.trim().is_empty() {
         link.href.as_str()
     } else {

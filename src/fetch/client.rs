@@ -185,6 +185,7 @@ impl Fetcher {
             redirects: Vec::new(),
             outcome: FetchOutcome::RedirectLoop,
             requests: 0,
+            fetched_at: SystemTime::now(),
         };
         let mut visited = HashSet::from([current.clone()]);
         loop {
@@ -263,6 +264,16 @@ impl Fetcher {
             let content_type = header(CONTENT_TYPE);
             let etag = header(ETAG);
             let last_modified = header(LAST_MODIFIED);
+            let headers: Vec<(String, String)> = resp
+                .headers()
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
             let read = read_capped(resp, config.max_body).await;
             drop(permit);
             return Hop::Done(match read {
@@ -273,6 +284,7 @@ impl Fetcher {
                     truncated,
                     etag,
                     last_modified,
+                    headers,
                 },
                 Err(e) => outcome_of(&e),
             });

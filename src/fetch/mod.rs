@@ -91,6 +91,9 @@ pub struct FetchedPage {
     pub outcome: FetchOutcome,
     /// Requests actually sent for this fetch (hops and retries; robots.txt not counted).
     pub requests: u32,
+    /// When the fetch started.
+    #[serde(skip)]
+    pub fetched_at: std::time::SystemTime,
 }
 
 /// How a fetch ended.
@@ -112,6 +115,9 @@ pub enum FetchOutcome {
         etag: Option<String>,
         /// Last-Modified header, if any.
         last_modified: Option<String>,
+        /// All response headers of the last hop, as received (names lowercase).
+        #[serde(skip)]
+        headers: Vec<(String, String)>,
     },
     /// robots.txt forbids this URL (or a redirect target).
     Disallowed {

@@ -73,6 +73,7 @@ pub(crate) fn compile_set(
     }
     let text_index = regex::RegexSetBuilder::new(&sources)
         .size_limit(REGEX_SIZE_LIMIT * 16)
+        .dfa_size_limit(64 << 20)
         .build()
         .map_err(|e| {
             RuleErrors(vec![RuleError {

@@ -306,14 +306,21 @@ impl RuleSet {
 /// Whether a link/frame target satisfies a signal's `href` and `host` conditions.
 pub fn target_matches(signal: &Signal, target: &url::Url) -> bool {
     let host = target.host_str().unwrap_or("").to_ascii_lowercase();
+    target_matches_folded(signal, &host, &crate::text::fold(target.as_str()))
+}
+
+/// [`target_matches`] on a lowercase host and a folded URL computed beforehand.
+pub fn target_matches_folded(signal: &Signal, host: &str, folded_url: &str) -> bool {
     let host_ok = signal.host.is_empty()
         || signal.host.iter().any(|h| {
-            host == *h
-                || host.ends_with(&format!(".{h}"))
+            host == h
+                || host
+                    .strip_suffix(h.as_str())
+                    .is_some_and(|rest| rest.ends_with('.'))
                 || (h.ends_with('.') && host.starts_with(h.as_str()))
         });
-    let folded = crate::text::fold(target.as_str());
-    let href_ok = signal.href.is_empty() || signal.href.iter().any(|h| folded.contains(h.as_str()));
+    let href_ok =
+        signal.href.is_empty() || signal.href.iter().any(|h| folded_url.contains(h.as_str()));
     host_ok && href_ok
 }
 

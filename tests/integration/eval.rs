@@ -9,8 +9,9 @@ use crate::util::infokoll;
 
 /// Items with fewer positives than this are reported but not gated.
 const MIN_POSITIVES: u64 = 2;
-const MIN_PRECISION: f64 = 0.9;
-const MIN_RECALL: f64 = 0.85;
+const MIN_PRECISION: f64 = 0.95;
+const MIN_RECALL: f64 = 0.9;
+const MIN_OVERALL_F1: f64 = 0.95;
 
 fn dev_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev")
@@ -60,6 +61,10 @@ fn dev_set_accuracy_meets_the_bar() {
                 "{id}: precision {p:.2}, recall {r:.2} ({positives} positives)"
             ));
         }
+    }
+    let f1 = report["overall"]["f1"].as_f64().unwrap_or(0.0);
+    if f1 < MIN_OVERALL_F1 {
+        failures.push(format!("overall F1 {f1:.3}"));
     }
     assert!(
         failures.is_empty(),

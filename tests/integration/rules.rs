@@ -77,3 +77,18 @@ fn rule_examples_that_fail_are_named_by_file_and_line() {
     assert!(stdout.contains("rakna_avgift.toml:"), "{stdout}");
     assert!(stdout.contains("1 fel"), "{stdout}");
 }
+
+#[test]
+fn kommuner_lists_290_with_size_groups() {
+    let out = infokoll(&["kommuner", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.len(), 290);
+    let norrtalje = list.iter().find(|m| m["code"] == "0188").unwrap();
+    assert_eq!(norrtalje["name"], "Norrtälje");
+    assert_eq!(norrtalje["size_group"], "medium");
+    let stockholm = list.iter().find(|m| m["code"] == "0180").unwrap();
+    assert_eq!(stockholm["size_group"], "large");
+    assert!(list.iter().any(|m| m["size_group"] == "small"));
+    assert!(list.iter().any(|m| m["size_group"] == "medium"));
+}
