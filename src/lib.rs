@@ -23,6 +23,7 @@
 //! tests and the `demo` command.
 
 pub mod archive;
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod crawl;

@@ -5,6 +5,7 @@
 //! input file; 3 the site could not be checked at all (down, robots.txt
 //! unavailable, redirect loop).
 
+mod audit;
 mod bench;
 mod check;
 mod demo;
@@ -83,6 +84,8 @@ pub enum Command {
         #[command(flatten)]
         fetch: FetchArgs,
     },
+    /// Granska alla kommuner (eller några): artigt, arkiverat, kan återupptas.
+    Audit(audit::AuditArgs),
     /// Kör granskningen mot de inbyggda testwebbplatserna på 127.0.0.1.
     Demo {
         /// Högsta antal förfrågningar per sekund och värd.
@@ -245,10 +248,12 @@ where
             };
         }
     };
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::from_env("INFOKOLL_LOG"))
-        .with_writer(std::io::stderr)
-        .try_init();
+    if !matches!(cli.command, Command::Audit(_)) {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_env("INFOKOLL_LOG"))
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
     match dispatch(cli.command) {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
@@ -266,6 +271,7 @@ fn dispatch(command: Command) -> Result<u8, Failure> {
             rules,
             fetch,
         } => check::run(&target, format, rules.as_ref(), &fetch),
+        Command::Audit(args) => audit::run(&args),
         Command::Demo {
             rate,
             format,

@@ -302,8 +302,18 @@ where
                     ..
                 }
             ) {
-                failures += 1;
                 crawl.unreachable.insert(cand.url.clone());
+            }
+            // Server trouble makes a crawl partial; a 404 or a robots.txt ban does not.
+            if matches!(
+                page.outcome,
+                FetchOutcome::Response { status: 500.., .. }
+                    | FetchOutcome::Timeout
+                    | FetchOutcome::Transport { .. }
+                    | FetchOutcome::RedirectLoop
+                    | FetchOutcome::TooManyRedirects
+            ) {
+                failures += 1;
             }
             continue;
         };

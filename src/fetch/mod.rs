@@ -154,6 +154,11 @@ impl FetchOutcome {
     /// A short Swedish description for reports ("HTTP 404", "tidsgräns överskreds" …).
     pub fn describe_sv(&self) -> String {
         match self {
+            Self::Response {
+                status,
+                truncated: true,
+                ..
+            } => format!("HTTP {status} (avkortad vid storleksgränsen)"),
             Self::Response { status, .. } => format!("HTTP {status}"),
             Self::Disallowed { url } => format!("förbjuden av robots.txt ({url})"),
             Self::RedirectLoop => "omdirigeringsslinga".to_owned(),

@@ -131,6 +131,10 @@ pub struct HostGate {
     not_before: Mutex<Option<Instant>>,
     min_interval: Mutex<Duration>,
     last_start: Mutex<Option<Instant>>,
+    /// The configured interval between requests (1 / rate).
+    period: Duration,
+    /// When the last request finished (its permit was dropped).
+    last_done: Arc<Mutex<Option<Instant>>>,
 }
 
 impl std::fmt::Debug for HostGate {
@@ -158,6 +162,8 @@ impl HostGate {
             not_before: Mutex::new(None),
             min_interval: Mutex::new(Duration::ZERO),
             last_start: Mutex::new(None),
+            period: period.unwrap_or(Duration::ZERO),
+            last_done: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -180,6 +186,17 @@ impl HostGate {
         if let Some(t) = spacing {
             sleep_until(t).await;
         }
+        // The interval also runs from the end of the previous request, so
+        // the server never sees two requests closer than the interval, however
+        // long the previous one took to arrive.
+        let after_done = {
+            let done = *lock(&self.last_done);
+            let gap = self.period.max(*lock(&self.min_interval));
+            done.map(|d| d + gap)
+        };
+        if let Some(t) = after_done {
+            sleep_until(t).await;
+        }
         if let Some(limiter) = &self.limiter {
             limiter.until_ready().await;
         }
@@ -188,6 +205,7 @@ impl HostGate {
         HostPermit {
             _permit: permit,
             started,
+            last_done: Arc::clone(&self.last_done),
         }
     }
 
@@ -220,11 +238,18 @@ async fn sleep_until(t: Instant) {
 }
 
 /// Proof that a request to a host may run. Dropping it frees the host for
-/// the next request.
+/// the next request, which waits at least the interval from that moment.
 #[derive(Debug)]
 pub struct HostPermit {
     _permit: Option<OwnedSemaphorePermit>,
     started: Instant,
+    last_done: Arc<Mutex<Option<Instant>>>,
+}
+
+impl Drop for HostPermit {
+    fn drop(&mut self) {
+        *lock(&self.last_done) = Some(Instant::now());
+    }
 }
 
 impl HostPermit {

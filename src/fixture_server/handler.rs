@@ -138,7 +138,19 @@ pub(crate) async fn handle(State(state): State<Arc<ServerState>>, req: Request) 
         user_agent,
         proxied,
     );
-    let (response, status) = answer(&state, &method, &host, &uri, conn.as_ref()).await;
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let (response, status) = answer(
+        &state,
+        &method,
+        &host,
+        &uri,
+        conn.as_ref(),
+        if_none_match.as_deref(),
+    )
+    .await;
     state.log.set_status(id, status);
     response
 }
@@ -149,6 +161,7 @@ async fn answer(
     host: &str,
     uri: &Uri,
     conn: Option<&ConnHandle>,
+    if_none_match: Option<&str>,
 ) -> (Response, u16) {
     if method == Method::CONNECT {
         return text(501, "fixture-server: CONNECT (https via proxy) stöds inte");
@@ -185,7 +198,7 @@ async fn answer(
         modifier = Some(pr);
         break;
     }
-    let (mut response, status) = file_answer(site, method, uri);
+    let (mut response, status) = file_answer(site, method, uri, if_none_match);
     if let Some(pr) = modifier {
         for (k, v) in &pr.headers {
             response.headers_mut().insert(k.clone(), v.clone());
@@ -222,7 +235,21 @@ fn route_answer(site: &PreparedSite, pr: &PreparedRoute, path: &str) -> (Respons
     (respond(status, headers, body), status)
 }
 
-fn file_answer(site: &PreparedSite, method: &Method, uri: &Uri) -> (Response, u16) {
+/// A strong validator of a file's bytes (stable across runs of one build).
+fn etag_of(bytes: &[u8]) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    format!("\"{:016x}-{}\"", h.finish(), bytes.len())
+}
+
+/// Serves a file, with an `ETag`; `If-None-Match` with that tag gets `304 Not Modified`.
+fn file_answer(
+    site: &PreparedSite,
+    method: &Method,
+    uri: &Uri,
+    if_none_match: Option<&str>,
+) -> (Response, u16) {
     if method != Method::GET && method != Method::HEAD {
         let mut r = text(405, "fixture-server: metoden stöds inte");
         r.0.headers_mut()
@@ -245,8 +272,22 @@ fn file_answer(site: &PreparedSite, method: &Method, uri: &Uri) -> (Response, u1
     };
     let bytes = site.files.get(&found.key).cloned().unwrap_or_default();
     let ct = content_type_for(&found.base, site.charset.as_deref());
+    let etag = etag_of(&bytes);
+    if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag)) {
+        return (
+            respond(304, vec![(header::ETAG, header_value(&etag))], Bytes::new()),
+            304,
+        );
+    }
     (
-        respond(200, vec![(header::CONTENT_TYPE, header_value(&ct))], bytes),
+        respond(
+            200,
+            vec![
+                (header::CONTENT_TYPE, header_value(&ct)),
+                (header::ETAG, header_value(&etag)),
+            ],
+            bytes,
+        ),
         200,
     )
 }

@@ -27,7 +27,9 @@ fn check_all(server: &Server) -> HashMap<String, (i32, serde_json::Value)> {
                 let start = t.start.clone().unwrap();
                 (
                     host.clone(),
-                    s.spawn(move || check_json(server, &start, &["--rate", "40"])),
+                    s.spawn(move || {
+                        check_json(server, &start, &["--rate", "40", "--timeout", "2"])
+                    }),
                 )
             })
             .collect();
@@ -155,7 +157,7 @@ fn requests_to_one_host_keep_the_rate() {
         by_host.entry(r.host.as_str()).or_default().push(r.at);
     }
     let interval = Duration::from_millis(200);
-    let tolerance = Duration::from_millis(15);
+    let tolerance = Duration::from_millis(2);
     let mut pairs = 0;
     for (host, mut times) in by_host {
         times.sort();

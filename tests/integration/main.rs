@@ -2,6 +2,7 @@
 //! Integration tests: the real binary and library against the fixture
 //! server on 127.0.0.1 (one test binary, a module per area).
 
+mod audit;
 mod check;
 mod eval;
 mod rules;

@@ -42,6 +42,11 @@ impl Server {
         self.inner().proxy_url().to_string()
     }
 
+    /// Forgets the requests logged so far.
+    pub(crate) fn clear_log(&self) {
+        self.inner().clear_log();
+    }
+
     /// Every request the server saw so far.
     pub(crate) fn log(&self) -> Vec<RequestRecord> {
         self.inner().log()

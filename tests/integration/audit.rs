@@ -1,0 +1,282 @@
+//! `infokoll audit` over the fixture sites: verdicts, politeness, resume.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use infokoll::store::{MunicipalityStatus, Store};
+
+use crate::util::{infokoll, municipality_truths, Server};
+
+/// A registry CSV with the fixture municipalities (codes 9001…), and code → host.
+fn fixture_registry(dir: &Path) -> (std::path::PathBuf, HashMap<String, String>) {
+    let mut csv = String::from("kod,namn,lan_kod,lan,webbplats,befolkning,befolkning_ar\n");
+    let mut hosts = HashMap::new();
+    for (i, (host, t)) in municipality_truths().into_iter().enumerate() {
+        let code = format!("{}", 9001 + i);
+        csv.push_str(&format!(
+            "{code},{},90,Testlän,{},10000,2024\n",
+            t.name,
+            t.start.unwrap()
+        ));
+        hosts.insert(code, host);
+    }
+    let path = dir.join("registry.csv");
+    std::fs::write(&path, csv).unwrap();
+    (path, hosts)
+}
+
+fn audit_args<'a>(out: &'a str, registry: &'a str, proxy: &'a str) -> Vec<&'a str> {
+    vec![
+        "audit",
+        "--out",
+        out,
+        "--registry",
+        registry,
+        "--proxy",
+        proxy,
+        "--rate",
+        "20",
+        "--timeout",
+        "2",
+        "--quiet",
+        "--format",
+        "json",
+        "--concurrency",
+        "4",
+        "--year",
+        "2026",
+    ]
+}
+
+/// code → (site status, item → found) from an audit directory.
+fn results(out: &Path) -> BTreeMap<String, (String, BTreeMap<String, bool>)> {
+    let store = Store::open_readonly(out.join(infokoll::store::FILE_NAME)).unwrap();
+    let run = store.latest_run().unwrap().unwrap();
+    let mut map: BTreeMap<String, (String, BTreeMap<String, bool>)> = BTreeMap::new();
+    for s in store.municipality_states(run.id).unwrap() {
+        assert_eq!(
+            s.status,
+            MunicipalityStatus::Done,
+            "{} not done",
+            s.municipality.code
+        );
+        map.insert(
+            s.municipality.code.clone(),
+            (s.site_status.unwrap(), BTreeMap::new()),
+        );
+    }
+    for (code, v) in store.verdicts(run.id).unwrap() {
+        map.get_mut(&code).unwrap().1.insert(v.item, v.found);
+    }
+    map
+}
+
+fn fetch_rows(out: &Path) -> u64 {
+    let store = Store::open_readonly(out.join(infokoll::store::FILE_NAME)).unwrap();
+    let run = store.latest_run().unwrap().unwrap();
+    store
+        .municipality_states(run.id)
+        .unwrap()
+        .iter()
+        .map(|s| store.fetch_count(run.id, &s.municipality.code).unwrap())
+        .sum()
+}
+
+#[test]
+fn audit_of_the_fixture_sites_matches_truth() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let (registry, hosts) = fixture_registry(tmp.path());
+    let out = tmp.path().join("run");
+    let proxy = server.proxy();
+    let out_s = out.to_str().unwrap();
+    let out_put = infokoll(&audit_args(out_s, registry.to_str().unwrap(), &proxy));
+    assert_eq!(
+        out_put.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out_put.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out_put.stdout).unwrap();
+    assert_eq!(summary["done"], summary["total"]);
+    let truths: HashMap<String, _> = municipality_truths().into_iter().collect();
+    let mut wrong = Vec::new();
+    for (code, (status, items)) in results(&out) {
+        let truth = &truths[&hosts[&code]];
+        assert_eq!(status, truth.status, "{code}: site status");
+        for (item, want) in &truth.items {
+            if truth.status == "ok" && items.get(item) != Some(want) {
+                wrong.push(format!(
+                    "{code} {item}: {:?} vs truth {want}",
+                    items.get(item)
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // Every response is in the WARC archive, and the log file exists.
+    assert!(std::fs::read_dir(&out).unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .ends_with(".warc.gz")));
+    assert!(out.join("infokoll.log").exists());
+    // Per host, requests keep the rate (20/s → 50 ms) across all municipalities.
+    let mut by_host: HashMap<String, Vec<Duration>> = HashMap::new();
+    for r in server.log() {
+        by_host.entry(r.host.clone()).or_default().push(r.at);
+    }
+    for (host, mut times) in by_host {
+        times.sort();
+        for w in times.windows(2) {
+            let gap = w[1].saturating_sub(w[0]);
+            assert!(
+                gap + Duration::from_millis(2) >= Duration::from_millis(50),
+                "{host}: {gap:?}"
+            );
+        }
+    }
+}
+
+/// Runs an audit and SIGKILLs it after `after`; returns whether it was still running then.
+fn run_and_kill(args: &[&str], after: Duration) -> bool {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_infokoll"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t0 = Instant::now();
+    while t0.elapsed() < after {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    true
+}
+
+#[test]
+fn resume_after_sigkill_gives_the_same_verdicts_and_fetches() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let (registry, _) = fixture_registry(tmp.path());
+    let registry = registry.to_str().unwrap().to_owned();
+    let proxy = server.proxy();
+    // The uninterrupted reference run.
+    let whole = tmp.path().join("whole");
+    let out = infokoll(&audit_args(whole.to_str().unwrap(), &registry, &proxy));
+    assert_eq!(out.status.code(), Some(0));
+    let whole_requests = server
+        .log()
+        .iter()
+        .filter(|r| r.target != "/robots.txt")
+        .count();
+    server_clear(&server);
+    // The same run, killed three times at different moments, then finished.
+    let parts = tmp.path().join("parts");
+    let args = audit_args(parts.to_str().unwrap(), &registry, &proxy);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let mut kills = 0;
+    for i in 0..3u32 {
+        let ms = 400 + (seed.wrapping_mul(2_654_435_761).wrapping_add(i * 7919) % 700);
+        if run_and_kill(&args, Duration::from_millis(u64::from(ms))) {
+            kills += 1;
+        }
+    }
+    let out = infokoll(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(kills >= 1, "the audit finished before it could be killed");
+    assert_eq!(
+        results(&parts),
+        results(&whole),
+        "verdicts after {kills} kills"
+    );
+    assert_eq!(fetch_rows(&parts), fetch_rows(&whole), "recorded fetches");
+    // Nothing finished is fetched again: at most the requests in flight at each kill (4 sites).
+    let parts_requests = server
+        .log()
+        .iter()
+        .filter(|r| r.target != "/robots.txt")
+        .count();
+    assert!(
+        parts_requests <= whole_requests + kills * 4,
+        "{parts_requests} page requests with {kills} kills vs {whole_requests} uninterrupted"
+    );
+}
+
+fn server_clear(server: &Server) {
+    server.clear_log();
+}
+
+#[test]
+fn ctrl_c_stops_gracefully_and_says_how_to_resume() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let (registry, _) = fixture_registry(tmp.path());
+    let out = tmp.path().join("run");
+    let proxy = server.proxy();
+    let mut args = audit_args(out.to_str().unwrap(), registry.to_str().unwrap(), &proxy);
+    args.retain(|a| *a != "json" && *a != "--format");
+    let rate = args.iter().position(|a| *a == "--rate").unwrap();
+    args[rate + 1] = "5";
+    let child = Command::new(env!("CARGO_BIN_EXE_infokoll"))
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(800));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("Fortsätt med samma kommando"), "{stdout}");
+    // And the same command finishes the run.
+    args[rate + 1] = "20";
+    let again = infokoll(&args);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(results(&out).values().all(|(s, _)| !s.is_empty()));
+}
+
+#[test]
+fn a_later_run_revalidates_unchanged_pages() {
+    let server = Server::start();
+    let tmp = tempfile::tempdir().unwrap();
+    let (registry, _) = fixture_registry(tmp.path());
+    let registry = registry.to_str().unwrap().to_owned();
+    let proxy = server.proxy();
+    let first = tmp.path().join("first");
+    assert_eq!(
+        infokoll(&audit_args(first.to_str().unwrap(), &registry, &proxy))
+            .status
+            .code(),
+        Some(0)
+    );
+    let second = tmp.path().join("second");
+    let mut args = audit_args(second.to_str().unwrap(), &registry, &proxy);
+    let prev = first.to_str().unwrap().to_owned();
+    args.extend_from_slice(&["--previous", &prev]);
+    let out = infokoll(&args);
+    assert_eq!(out.status.code(), Some(0));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let not_modified = summary["not_modified"].as_u64().unwrap();
+    assert!(not_modified > 100, "only {not_modified} pages answered 304");
+    assert_eq!(results(&second), results(&first));
+}
