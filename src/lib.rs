@@ -30,6 +30,7 @@ pub mod crawl;
 pub mod detect;
 pub mod eval;
 pub mod extract;
+pub mod farm;
 pub mod fetch;
 pub mod fixture_server;
 pub mod registry;

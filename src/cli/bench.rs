@@ -82,3 +82,136 @@ pub(crate) fn detect_throughput(
     println!("  (fynd per varv: {findings}; en tråd)");
     Ok(0)
 }
+
+/// Options of `bench audit`.
+#[derive(Debug, Clone)]
+pub(crate) struct AuditBench {
+    pub(crate) rate: f64,
+    pub(crate) pages_min: usize,
+    pub(crate) pages_max: usize,
+    pub(crate) seed: u64,
+    pub(crate) concurrency: usize,
+    pub(crate) limit: Option<usize>,
+}
+
+/// CPU seconds (user + system) of this process, from `/proc/self/stat`.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit_once(") ")?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    // Clock ticks; 100 per second on Linux.
+    Some((utime + stime) / 100.0)
+}
+
+/// Peak resident set size of this process in MiB, from `/proc/self/status`.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// `bench audit`: the full audit of the farm, the fixture server in a child process.
+pub(crate) fn audit(opts: &AuditBench) -> Result<u8, Failure> {
+    use std::io::BufRead as _;
+    let rules = load_rules(None)?;
+    let registry = crate::registry::Registry::builtin();
+    let farm_opts = crate::farm::FarmOptions {
+        pages_min: opts.pages_min,
+        pages_max: opts.pages_max,
+        faults: false,
+        ..crate::farm::FarmOptions::default()
+    };
+    let farm = crate::farm::generate(&registry, opts.seed, &farm_opts);
+    let municipalities = super::farm_demo::farm_municipalities(&registry, &farm, opts.limit);
+    drop(farm);
+    // The server runs in its own process so that its CPU and memory are not counted.
+    let exe = std::env::current_exe()?;
+    let mut child = std::process::Command::new(exe)
+        .args([
+            "serve-farm",
+            "--seed",
+            &opts.seed.to_string(),
+            "--pages-min",
+            &opts.pages_min.to_string(),
+            "--pages-max",
+            &opts.pages_max.to_string(),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let mut first = String::new();
+    if let Some(out) = child.stdout.as_mut() {
+        std::io::BufReader::new(out).read_line(&mut first)?;
+    }
+    let addr = first.trim().rsplit(' ').next().unwrap_or("").to_owned();
+    let proxy = url::Url::parse(&format!("http://{addr}/"))
+        .map_err(|e| anyhow::anyhow!("servern startade inte ({first:?}): {e}"))?;
+    let tmp = std::env::temp_dir().join(format!("infokoll-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let cfg = crate::audit::AuditConfig {
+        out: tmp.clone(),
+        year: 2026,
+        municipalities,
+        fetch: crate::fetch::FetchConfig {
+            rate: opts.rate,
+            proxy: Some(proxy),
+            timeout: std::time::Duration::from_secs(5),
+            ..crate::fetch::FetchConfig::default()
+        },
+        crawl: crate::crawl::CrawlConfig::default(),
+        concurrency: opts.concurrency,
+        quiet: true,
+        previous: None,
+    };
+    let cpu0 = cpu_seconds().unwrap_or(0.0);
+    let rt = super::runtime()?;
+    let t0 = Instant::now();
+    let summary = rt.block_on(crate::audit::run_audit(
+        &cfg,
+        &rules,
+        std::future::pending::<()>(),
+    ));
+    let wall = t0.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().unwrap_or(0.0) - cpu0;
+    let _ = child.kill();
+    let _ = child.wait();
+    let summary = summary.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // The politeness bound: the busiest host's requests, one interval apart.
+    let store = crate::store::Store::open_readonly(tmp.join(crate::store::FILE_NAME))?;
+    let run = crate::store::RunId(summary.run);
+    let mut per_host: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    for s in store.municipality_states(run)? {
+        for f in store.fetches(run, &s.municipality.code)? {
+            let hops = 1 + f.redirects.len();
+            if let Some(h) = url::Url::parse(&f.url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+            {
+                *per_host.entry(h).or_insert(1) += hops as u64; // starts at 1: robots.txt
+            }
+        }
+    }
+    let busiest = per_host.values().copied().max().unwrap_or(1);
+    let bound = (busiest.saturating_sub(1)) as f64 / opts.rate;
+    let pages = summary.network_fetches.max(1);
+    println!("audit-benchmark: {} kommuner, {} sidor hämtade, {} förfrågningar, takt {} /s per värd, {} samtidiga", summary.total, summary.network_fetches, summary.requests, opts.rate, opts.concurrency);
+    println!("  väggtid:            {wall:.1} s");
+    println!("  artighetsgräns:     {bound:.1} s (mest belastade värden: {busiest} förfrågningar)");
+    println!(
+        "  kvot väggtid/gräns: {:.3} (mål ≤ 1.1)",
+        wall / bound.max(0.001)
+    );
+    println!(
+        "  CPU-tid:            {cpu:.2} s, {:.3} ms per sida (mål < 2 ms)",
+        cpu * 1000.0 / pages as f64
+    );
+    println!(
+        "  högsta RSS:         {:.0} MiB (mål < 200 MiB)",
+        peak_rss_mib().unwrap_or(0.0)
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(0)
+}

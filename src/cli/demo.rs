@@ -133,3 +133,28 @@ pub(crate) fn serve(dir: Option<&PathBuf>, addr: std::net::SocketAddr) -> Result
     rt.block_on(crate::fixture_server::serve_forever(sites, addr))?;
     Ok(0)
 }
+
+pub(crate) fn serve_farm(
+    seed: u64,
+    pages_min: usize,
+    pages_max: usize,
+    addr: std::net::SocketAddr,
+) -> Result<u8, Failure> {
+    let registry = crate::registry::Registry::builtin();
+    let opts = crate::farm::FarmOptions {
+        pages_min,
+        pages_max,
+        faults: false,
+        ..crate::farm::FarmOptions::default()
+    };
+    let farm = crate::farm::generate(&registry, seed, &opts);
+    let rt = runtime()?;
+    rt.block_on(async move {
+        let server = FixtureServer::start_on(farm.sites, addr).await?;
+        // The first line tells a parent process where to connect.
+        println!("lyssnar på {}", server.addr());
+        let _ = tokio::signal::ctrl_c().await;
+        server.shutdown().await;
+        Ok::<u8, Failure>(0)
+    })
+}

@@ -9,6 +9,7 @@ mod audit;
 mod bench;
 mod check;
 mod demo;
+mod farm_demo;
 mod local;
 
 use std::path::PathBuf;
@@ -91,6 +92,21 @@ pub enum Command {
         /// Högsta antal förfrågningar per sekund och värd.
         #[arg(long, default_value_t = 10.0)]
         rate: f64,
+        /// Kontrollera de handskrivna testwebbplatserna i stället för hela den syntetiska gården.
+        #[arg(long)]
+        fixtures: bool,
+        /// Katalog för demokörningen.
+        #[arg(long, default_value = "infokoll-demo")]
+        out: PathBuf,
+        /// Frö för den syntetiska gården.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Bara de N första kommunerna.
+        #[arg(long)]
+        limit: Option<usize>,
+        /// Antal kommuner som granskas samtidigt.
+        #[arg(long, default_value_t = 290)]
+        concurrency: usize,
         /// Regelkatalog i stället för de inbyggda reglerna.
         #[arg(long)]
         rules: Option<PathBuf>,
@@ -146,6 +162,22 @@ pub enum Command {
         #[command(subcommand)]
         what: BenchWhat,
     },
+    /// Servera den syntetiska gården (för benchmark och manuella prov).
+    #[command(hide = true)]
+    ServeFarm {
+        /// Frö.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Minst antal sidor per webbplats.
+        #[arg(long, default_value_t = 15)]
+        pages_min: usize,
+        /// Högst antal sidor per webbplats.
+        #[arg(long, default_value_t = 60)]
+        pages_max: usize,
+        /// Adress att lyssna på.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: std::net::SocketAddr,
+    },
     /// Servera testwebbplatserna på en adress (för manuella prov).
     #[command(hide = true)]
     ServeFixtures {
@@ -172,6 +204,27 @@ pub enum BenchWhat {
         /// Regelkatalog.
         #[arg(long)]
         rules: Option<PathBuf>,
+    },
+    /// Hela granskningen av den syntetiska gården: väggtid mot artighetsgränsen, CPU per sida, minne.
+    Audit {
+        /// Förfrågningar per sekund och värd.
+        #[arg(long, default_value_t = 2.0)]
+        rate: f64,
+        /// Minst antal sidor per webbplats.
+        #[arg(long, default_value_t = 20)]
+        pages_min: usize,
+        /// Högst antal sidor per webbplats.
+        #[arg(long, default_value_t = 60)]
+        pages_max: usize,
+        /// Frö.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Antal kommuner samtidigt.
+        #[arg(long, default_value_t = 290)]
+        concurrency: usize,
+        /// Bara de N första kommunerna.
+        #[arg(long)]
+        limit: Option<usize>,
     },
 }
 
@@ -274,10 +327,28 @@ fn dispatch(command: Command) -> Result<u8, Failure> {
         Command::Audit(args) => audit::run(&args),
         Command::Demo {
             rate,
+            fixtures,
+            out,
+            seed,
+            limit,
+            concurrency,
             format,
             rules,
             sites,
-        } => demo::run(rate, format, rules.as_ref(), sites.as_ref()),
+        } => {
+            if fixtures || rules.is_some() || sites.is_some() {
+                demo::run(rate, format, rules.as_ref(), sites.as_ref())
+            } else {
+                farm_demo::run(&farm_demo::FarmDemo {
+                    out,
+                    rate,
+                    seed,
+                    limit,
+                    format,
+                    concurrency,
+                })
+            }
+        }
         Command::Kommuner { format } => local::kommuner(format),
         Command::Detect {
             paths,
@@ -300,7 +371,28 @@ fn dispatch(command: Command) -> Result<u8, Failure> {
                 repeat,
                 rules,
             } => bench::detect_throughput(&pages, repeat.max(1), rules.as_ref()),
+            BenchWhat::Audit {
+                rate,
+                pages_min,
+                pages_max,
+                seed,
+                concurrency,
+                limit,
+            } => bench::audit(&bench::AuditBench {
+                rate,
+                pages_min,
+                pages_max,
+                seed,
+                concurrency,
+                limit,
+            }),
         },
+        Command::ServeFarm {
+            seed,
+            pages_min,
+            pages_max,
+            addr,
+        } => demo::serve_farm(seed, pages_min, pages_max, addr),
         Command::ServeFixtures { dir, addr } => demo::serve(dir.as_ref(), addr),
     }
 }

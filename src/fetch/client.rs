@@ -30,6 +30,8 @@ const ACCEPT_PAGES: &str = "text/html,application/xhtml+xml,application/xml;q=0.
 const ACCEPT_ROBOTS: &str = "text/plain,*/*;q=0.5";
 /// `Accept-Language` header of every request.
 const ACCEPT_LANG: &str = "sv,en;q=0.5";
+/// Pause before the one retry of a robots.txt that got no answer.
+const ROBOTS_RETRY_PAUSE: Duration = Duration::from_secs(2);
 /// Longest transport error reason kept.
 const MAX_REASON: usize = 160;
 
@@ -319,8 +321,22 @@ impl Fetcher {
     async fn robots_for(&self, url: &Url, key: &str) -> Arc<RobotsRules> {
         self.inner
             .robots
-            .get_or_fetch(key, || self.fetch_robots(url, key))
+            .get_or_fetch(key, || self.fetch_robots_retrying(url, key))
             .await
+    }
+
+    /// A host that does not answer robots.txt at all (timeout, connection
+    /// trouble) gets one more try after a pause before it counts as
+    /// unreachable for the whole run: one blip must not cost a municipality.
+    async fn fetch_robots_retrying(&self, url: &Url, key: &str) -> RobotsRules {
+        let first = self.fetch_robots(url, key).await;
+        match first.failure() {
+            Some(FetchOutcome::Timeout | FetchOutcome::Transport { .. }) => {
+                tokio::time::sleep(ROBOTS_RETRY_PAUSE).await;
+                self.fetch_robots(url, key).await
+            }
+            _ => first,
+        }
     }
 
     /// Fetches and interprets the robots.txt of `url`'s origin (`key`).

@@ -443,3 +443,75 @@ fn compile_signal(cx: &mut Ctx<'_>, i: usize, s: &RawSignal) -> Signal {
         follow: s.follow,
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use crate::rules::RuleSet;
+    use crate::text::fold;
+
+    fn duration_matches(text: &str) -> bool {
+        let rules = RuleSet::builtin().unwrap();
+        let rule = rules.get("handlaggningstid").unwrap();
+        let signal = rule
+            .signals
+            .iter()
+            .find(|s| s.id == "beslut-inom-tid")
+            .unwrap();
+        signal.trigger.as_ref().unwrap().is_match(&fold(text))
+    }
+
+    #[test]
+    fn durations_in_digits_and_words() {
+        for yes in [
+            "två till tre veckor",
+            "2–4 veckor",
+            "2-4 veckor",
+            "14 dagar",
+            "10 arbetsdagar",
+            "tio arbetsdagar",
+            "en månad",
+            "ett par veckor",
+            "några dagar",
+            "fem vardagar",
+            "1–8 veckor",
+        ] {
+            assert!(duration_matches(yes), "{yes}");
+        }
+        for no in ["tre personer", "veckorna", "2 kr", "inom kort", "dagtid"] {
+            assert!(!duration_matches(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn broken_rule_files_report_every_problem_with_its_place() {
+        let files = vec![
+            (
+                std::path::PathBuf::from("items/a.toml"),
+                "id = \"a\"\nname = \"A\"\npart = \"okand\"\ndescription = \"\"\ntip = \"\"\n[[signal]]\nid = \"s\"\nkind = \"text\"\nweight = 2.0\nphrases = [\"..\"]\n".to_owned(),
+            ),
+            (std::path::PathBuf::from("items/b.toml"), "id = \"c\"\nname = 1\n".to_owned()),
+        ];
+        let errors = super::compile_set(&files, "test").unwrap_err().0;
+        let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(
+            text.iter()
+                .any(|e| e.starts_with("items/a.toml:3:8: fält 'part'")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|e| e.starts_with("items/a.toml:9:10: fält 'signal[0].weight'")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter()
+                .any(|e| e.starts_with("items/a.toml:10:12: fält 'signal[0].phrases[0]'")),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|e| e.starts_with("items/b.toml:2:")),
+            "{text:?}"
+        );
+    }
+}

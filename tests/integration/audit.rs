@@ -1,6 +1,7 @@
 //! `infokoll audit` over the fixture sites: verdicts, politeness, resume.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -15,11 +16,12 @@ fn fixture_registry(dir: &Path) -> (std::path::PathBuf, HashMap<String, String>)
     let mut hosts = HashMap::new();
     for (i, (host, t)) in municipality_truths().into_iter().enumerate() {
         let code = format!("{}", 9001 + i);
-        csv.push_str(&format!(
-            "{code},{},90,Testlän,{},10000,2024\n",
+        let _ = writeln!(
+            csv,
+            "{code},{},90,Testlän,{},10000,2024",
             t.name,
             t.start.unwrap()
-        ));
+        );
         hosts.insert(code, host);
     }
     let path = dir.join("registry.csv");
@@ -39,7 +41,7 @@ fn audit_args<'a>(out: &'a str, registry: &'a str, proxy: &'a str) -> Vec<&'a st
         "--rate",
         "20",
         "--timeout",
-        "2",
+        "5",
         "--quiet",
         "--format",
         "json",
@@ -238,7 +240,20 @@ fn ctrl_c_stops_gracefully_and_says_how_to_resume() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(800));
+    // Wait until the run has really started (the Ctrl-C handler is in place).
+    let log = out.join("infokoll.log");
+    let t0 = Instant::now();
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("audit started")
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "the audit did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()

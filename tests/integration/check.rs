@@ -28,7 +28,7 @@ fn check_all(server: &Server) -> HashMap<String, (i32, serde_json::Value)> {
                 (
                     host.clone(),
                     s.spawn(move || {
-                        check_json(server, &start, &["--rate", "40", "--timeout", "2"])
+                        check_json(server, &start, &["--rate", "40", "--timeout", "5"])
                     }),
                 )
             })

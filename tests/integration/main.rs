@@ -5,5 +5,6 @@
 mod audit;
 mod check;
 mod eval;
+mod robustness;
 mod rules;
 mod util;
