@@ -43,7 +43,7 @@ pub const MAX_SITEMAP_URLS: usize = 5000;
 /// Most sitemap files read (index files included).
 pub const MAX_SITEMAP_FILES: usize = 5;
 /// Most distinct query strings fetched for one path (calendar and search traps).
-const MAX_QUERIES_PER_PATH: usize = 15;
+const MAX_QUERIES_PER_PATH: usize = 60;
 
 /// What the crawler needs from a fetcher. [`Fetcher`] goes to the network;
 /// the audit wraps it to replay pages archived before a crash.

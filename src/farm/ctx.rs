@@ -143,7 +143,16 @@ impl Ctx {
             "Göteborg" => ("Göteborgs Stad".to_owned(), "Göteborgs Stads".to_owned()),
             "Malmö" => ("Malmö stad".to_owned(), "Malmö stads".to_owned()),
             "Gotland" => ("Region Gotland".to_owned(), "Region Gotlands".to_owned()),
-            _ => (format!("{name} kommun"), format!("{name} kommuns")),
+            "Helsingborg" | "Västerås" | "Solna" | "Lidingö" | "Landskrona" | "Borås"
+            | "Sundbyberg" | "Trollhättan" | "Mölndal" => {
+                let stad = format!("{} stad", genitive(&name));
+                (stad.clone(), format!("{stad}s"))
+            }
+            "Falun" => ("Falu kommun".to_owned(), "Falu kommuns".to_owned()),
+            _ => {
+                let kommun = format!("{} kommun", genitive(&name));
+                (kommun.clone(), format!("{kommun}s"))
+            }
         };
         let host = m
             .homepage
@@ -248,6 +257,23 @@ impl Ctx {
     }
 }
 
+/// The name as used before "kommun"/"stad": an -s is added after a
+/// consonant (`Lunds kommun`), not after a vowel or s (`Umeå kommun`, `Borås stad`).
+fn genitive(name: &str) -> String {
+    let last = name
+        .chars()
+        .last()
+        .unwrap_or('a')
+        .to_lowercase()
+        .next()
+        .unwrap_or('a');
+    if "aeiouyåäösxz".contains(last) {
+        name.to_owned()
+    } else {
+        format!("{name}s")
+    }
+}
+
 fn pick_languages(r: &mut Rng, most: u64) -> Vec<&'static str> {
     let mut langs = LANGUAGES.to_vec();
     r.shuffle(&mut langs);
@@ -278,6 +304,14 @@ pub(crate) fn slugify(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::slugify;
+
+    #[test]
+    fn names_take_the_genitive_after_consonants() {
+        assert_eq!(super::genitive("Lund"), "Lunds");
+        assert_eq!(super::genitive("Umeå"), "Umeå");
+        assert_eq!(super::genitive("Borås"), "Borås");
+        assert_eq!(super::genitive("Dals-Ed"), "Dals-Eds");
+    }
 
     #[test]
     fn slugs_are_ascii() {

@@ -260,14 +260,25 @@ pub(crate) fn plan(r: &mut Rng, has: Has, has_eservice: bool, pages: usize) -> P
     let ht = t.add(Kind::Hemtjanst, Some(parent), "hemtjanst", "Hemtjänst");
     let sub = |r: &mut Rng, opts: &[(&'static str, &'static str)]| *r.pick(opts);
     if has_kind(Kind::Ansoka) {
-        let (s, ti) = sub(
-            r,
-            &[
-                ("ansoka", "Ansöka om hemtjänst"),
-                ("sa-ansoker-du", "Så ansöker du"),
-                ("ansokan-och-beslut", "Ansökan och beslut"),
-            ],
-        );
+        // A page named after applying only where the site explains how to apply.
+        let (s, ti) = if has.get(It::Ansoka) {
+            sub(
+                r,
+                &[
+                    ("ansoka", "Ansöka om hemtjänst"),
+                    ("sa-ansoker-du", "Så ansöker du"),
+                    ("ansokan-och-beslut", "Ansökan och beslut"),
+                ],
+            )
+        } else {
+            sub(
+                r,
+                &[
+                    ("beslut", "Beslut om hemtjänst"),
+                    ("handlaggning-och-beslut", "Handläggning och beslut"),
+                ],
+            )
+        };
         t.add(Kind::Ansoka, Some(ht), s, ti);
     }
     if has_kind(Kind::Avgifter) {

@@ -15,6 +15,9 @@ use super::{
 
 /// Largest compiled size of one regex (bytes); keeps a rule from blowing up memory.
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
+/// Lazy-DFA cache of one matcher: large enough that long term lists never
+/// push the engine back to its slow NFA simulation.
+const DFA_CACHE: usize = 8 << 20;
 
 /// Compiles `common.toml` (if among `files`) and every item file.
 pub(crate) fn compile_set(
@@ -193,6 +196,7 @@ impl Ctx<'_> {
         for (s, span, name) in sources {
             match regex::RegexBuilder::new(&s)
                 .size_limit(REGEX_SIZE_LIMIT)
+                .dfa_size_limit(DFA_CACHE)
                 .build()
             {
                 Ok(_) => ok.push(s),
@@ -213,6 +217,7 @@ impl Ctx<'_> {
             .join("|");
         match regex::RegexBuilder::new(&joined)
             .size_limit(REGEX_SIZE_LIMIT * 4)
+            .dfa_size_limit(DFA_CACHE)
             .build()
         {
             Ok(regex) => Some(Matcher { sources: ok, regex }),

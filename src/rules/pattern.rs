@@ -50,12 +50,15 @@ impl Vocabulary {
             let expanded: BTreeMap<String, String> = vocab
                 .macros
                 .iter()
-                .map(|(k, v)| (k.clone(), vocab.regex(v).unwrap_or_else(|_| v.clone())))
+                .map(|(k, v)| (k.clone(), vocab.expand(v).unwrap_or_else(|_| v.clone())))
                 .collect();
             if expanded == vocab.macros {
                 break;
             }
             vocab.macros = expanded;
+        }
+        for m in vocab.macros.values_mut() {
+            *m = ascii_boundaries(m);
         }
         vocab
     }
@@ -161,8 +164,14 @@ impl Vocabulary {
             .ok_or_else(|| format!("okänt makro '{{{name}}}'"))
     }
 
-    /// Expands `{NAME}` macros in a raw regex.
+    /// Expands `{NAME}` macros in a raw regex, and makes `\b`/`\B` ASCII word
+    /// boundaries (folded text is ASCII; a Unicode boundary would keep the
+    /// regex engine off its fast DFA on any non-ASCII byte).
     pub fn regex(&self, source: &str) -> Result<String, String> {
+        Ok(ascii_boundaries(&self.expand(source)?))
+    }
+
+    fn expand(&self, source: &str) -> Result<String, String> {
         let mut out = String::with_capacity(source.len());
         let mut rest = source;
         while let Some(start) = rest.find('{') {
@@ -185,6 +194,47 @@ impl Vocabulary {
         out.push_str(rest);
         Ok(out)
     }
+}
+
+/// Rewrites `\b` and `\B` (outside character classes) as `(?-u:\b)` / `(?-u:\B)`.
+///
+/// Boundaries already written as `(?-u:\b)` are kept as they are.
+fn ascii_boundaries(re: &str) -> String {
+    const KEEP_B: &str = "\u{0}b";
+    const KEEP_NB: &str = "\u{0}B";
+    let re = re
+        .replace(r"(?-u:\b)", KEEP_B)
+        .replace(r"(?-u:\B)", KEEP_NB);
+    let mut out = String::with_capacity(re.len() + 16);
+    let mut chars = re.chars().peekable();
+    let mut in_class = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(b @ ('b' | 'B')) if in_class == 0 => {
+                    out.push_str("(?-u:\\");
+                    out.push(b);
+                    out.push(')');
+                }
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                in_class += 1;
+                out.push(c);
+            }
+            ']' if in_class > 0 => {
+                in_class -= 1;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out.replace(KEEP_B, r"(?-u:\b)")
+        .replace(KEEP_NB, r"(?-u:\B)")
 }
 
 #[cfg(test)]
@@ -241,6 +291,11 @@ mod tests {
         assert!(vocab().phrase("a*b").is_err());
         assert_eq!(vocab().regex(r"x{N}y{2}").unwrap(), r"x(?:\d+|tre)y{2}");
         assert!(vocab().regex("{NOPE}").is_err());
+        assert_eq!(
+            vocab().regex(r"\bkr\b[\b]\\b").unwrap(),
+            r"(?-u:\b)kr(?-u:\b)[\b]\\b"
+        );
+        assert_eq!(vocab().regex(r"(?-u:\b)x").unwrap(), r"(?-u:\b)x");
         assert_eq!(
             vocab().regex("{NN}").unwrap(),
             r"(?:(?:\d+|tre)-(?:\d+|tre))"
