@@ -295,3 +295,133 @@ fn a_later_run_revalidates_unchanged_pages() {
     assert!(not_modified > 100, "only {not_modified} pages answered 304");
     assert_eq!(results(&second), results(&first));
 }
+
+/// A registry CSV for farm municipalities (their http start URLs).
+fn farm_registry(dir: &Path, farm: &infokoll::farm::Farm) -> std::path::PathBuf {
+    let registry = infokoll::registry::Registry::builtin();
+    let mut csv = String::from("kod,namn,lan_kod,lan,webbplats,befolkning,befolkning_ar\n");
+    for (code, start) in &farm.starts {
+        let m = registry.by_code(code).unwrap();
+        let _ = writeln!(
+            csv,
+            "{code},{},{},{},{start},{},2024",
+            m.name, m.county_code, m.county, m.population
+        );
+    }
+    let path = dir.join("farm.csv");
+    std::fs::write(&path, csv).unwrap();
+    path
+}
+
+#[test]
+fn audit_of_a_20_site_farm_matches_its_truth_politely() {
+    let registry = infokoll::registry::Registry::builtin();
+    // Twenty municipalities spread over the list, so the farm's faults fall on some of them.
+    let chosen: Vec<_> = registry
+        .all()
+        .iter()
+        .step_by(14)
+        .take(20)
+        .cloned()
+        .collect();
+    let opts = infokoll::farm::FarmOptions {
+        slow_ms: 6_000,
+        ..infokoll::farm::FarmOptions::default()
+    };
+    let farm = infokoll::farm::generate_for(&chosen, 7, &opts);
+    let server = crate::util::Server::start_with(farm.sites.clone());
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = farm_registry(tmp.path(), &farm);
+    let out = tmp.path().join("run");
+    let proxy = server.proxy();
+    let args = [
+        "audit",
+        "--out",
+        out.to_str().unwrap(),
+        "--registry",
+        csv.to_str().unwrap(),
+        "--proxy",
+        &proxy,
+        "--rate",
+        "20",
+        "--timeout",
+        "5",
+        "--quiet",
+        "--concurrency",
+        "20",
+        "--year",
+        "2026",
+    ];
+    let run = infokoll(&args);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let got = results(&out);
+    assert_eq!(got.len(), 20, "every municipality ends with a status");
+    let (mut right, mut total) = (0, 0);
+    let mut core_wrong = Vec::new();
+    for (code, (status, items)) in &got {
+        let truth = &farm.truths[code];
+        assert_eq!(status, &truth.status, "{code}: site status");
+        for (item, want) in &truth.items {
+            if truth.status != "ok" {
+                continue;
+            }
+            total += 1;
+            if items.get(item) == Some(want) {
+                right += 1;
+            } else if [
+                "rakna_avgift",
+                "jamfor_utforare",
+                "flex_policy",
+                "handlaggningstid",
+            ]
+            .contains(&item.as_str())
+            {
+                core_wrong.push(format!("{code} {item}: truth {want}"));
+            }
+        }
+    }
+    assert!(core_wrong.is_empty(), "{}", core_wrong.join("\n"));
+    assert!(
+        right * 100 >= total * 97,
+        "only {right} of {total} verdicts match the farm's truth"
+    );
+    // Politeness, from the server's log: robots.txt obeyed, per-host spacing kept.
+    let mut robots: HashMap<String, infokoll::fetch::robots::RobotsRules> = HashMap::new();
+    let mut by_host: HashMap<String, Vec<Duration>> = HashMap::new();
+    for r in server.log() {
+        by_host.entry(r.host.clone()).or_default().push(r.at);
+        if r.target == "/robots.txt" {
+            continue;
+        }
+        let rules = robots.entry(r.host.clone()).or_insert_with(|| {
+            let robots_url = url::Url::parse(&format!("http://{}/robots.txt", r.host)).unwrap();
+            match farm
+                .sites
+                .get(&r.host)
+                .and_then(|s| s.files.get("robots.txt"))
+            {
+                Some(body) => {
+                    infokoll::fetch::robots::RobotsRules::from_response(200, body, &robots_url)
+                }
+                None => infokoll::fetch::robots::RobotsRules::missing(404),
+            }
+        });
+        let url = url::Url::parse(&format!("http://{}{}", r.host, r.target)).unwrap();
+        assert!(rules.allowed(&url), "request to a disallowed URL: {url}");
+    }
+    for (host, mut times) in by_host {
+        times.sort();
+        for w in times.windows(2) {
+            let gap = w[1].saturating_sub(w[0]);
+            assert!(
+                gap + Duration::from_millis(2) >= Duration::from_millis(50),
+                "{host}: {gap:?}"
+            );
+        }
+    }
+}

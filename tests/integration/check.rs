@@ -235,3 +235,79 @@ fn an_unknown_target_is_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("kommunnamn"));
 }
+
+#[test]
+fn every_kind_of_fault_ends_as_a_page_status_not_a_panic_or_hang() {
+    let server = Server::start();
+    let (code, json) = check_json(
+        &server,
+        "http://www.felby.se/",
+        &["--rate", "40", "--timeout", "3"],
+    );
+    assert_eq!(code, 0, "the site itself can be checked");
+    let pages = json["pages"].as_array().unwrap();
+    let outcome = |path: &str| -> String {
+        let url = format!("http://www.felby.se{path}");
+        let p = pages
+            .iter()
+            .find(|p| p["url"] == url.as_str())
+            .unwrap_or_else(|| panic!("{path} not attempted"));
+        p["outcome"].as_str().unwrap().to_owned()
+    };
+    assert!(
+        outcome("/omsorg/langsam.html").contains("tidsgränsen"),
+        "timeout"
+    );
+    assert!(
+        outcome("/omsorg/aterstall.html").contains("kunde inte ansluta"),
+        "reset"
+    );
+    assert_eq!(outcome("/omsorg/serverfel.html"), "HTTP 500");
+    assert_eq!(
+        outcome("/omsorg/upptagen.html"),
+        "HTTP 200",
+        "429 then retried after Retry-After"
+    );
+    assert!(outcome("/omsorg/slinga-a.html").contains("omdirigeringsslinga"));
+    assert!(
+        outcome("/omsorg/jattesida.html").contains("avkortad"),
+        "50 MB page cut at the cap"
+    );
+    assert!(
+        outcome("/omsorg/gzipbomb.html").contains("avkortad"),
+        "gzip bomb cut after inflating"
+    );
+    assert!(
+        outcome("/admin/hemtjanst.html").contains("robots.txt"),
+        "disallowed, never fetched"
+    );
+    assert!(!server.log().iter().any(|r| r.target.starts_with("/admin/")));
+    // The calendar trap is bounded by the depth limit.
+    let calendar = pages
+        .iter()
+        .filter(|p| p["url"].as_str().unwrap().contains("/kalender/"))
+        .count();
+    assert!(calendar <= 12, "{calendar} calendar pages");
+    // Malformed HTML and Latin-1 behind a UTF-8 header still give their items.
+    let found = |id: &str| {
+        json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == id && i["found"] == true)
+    };
+    assert!(found("trygghetslarm") && found("handlaggningstid"));
+    let snippet = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "handlaggningstid")
+        .unwrap()["evidence"][0]["snippet"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        snippet.contains("Handläggningstiden är normalt två till tre veckor"),
+        "decoded right: {snippet}"
+    );
+}

@@ -20,12 +20,16 @@ pub(crate) struct Server {
 impl Server {
     /// Serves `fixtures/sites` on a free loopback port.
     pub(crate) fn start() -> Self {
+        Self::start_with(Sites::from_dir(&sites_dir()).unwrap())
+    }
+
+    /// Serves the given sites on a free loopback port.
+    pub(crate) fn start_with(sites: Sites) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
-        let sites = Sites::from_dir(&sites_dir()).unwrap();
         let server = rt.block_on(FixtureServer::start(sites)).unwrap();
         Self {
             server: Some(server),
