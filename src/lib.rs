@@ -35,6 +35,8 @@ pub mod fetch;
 pub mod fixture_server;
 pub mod registry;
 pub mod report;
+pub mod review;
 pub mod rules;
+pub mod score;
 pub mod store;
 pub mod text;

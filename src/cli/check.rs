@@ -1,6 +1,7 @@
 //! `infokoll check`: one site, end to end.
 
-use std::path::PathBuf;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::anyhow;
@@ -58,10 +59,50 @@ pub(crate) fn fetch_config(args: &FetchArgs) -> Result<FetchConfig, Failure> {
     })
 }
 
+/// The site's estimated Information score and, with an audit run, its place there.
+#[derive(Debug, serde::Serialize)]
+struct Standing {
+    score: Option<f64>,
+    place: Option<u32>,
+    of: Option<u32>,
+    against: Option<String>,
+}
+
+fn standing(
+    report: &SiteReport,
+    rules: &crate::rules::RuleSet,
+    against: Option<&Path>,
+) -> Result<Standing, Failure> {
+    let model = crate::score::Model::builtin(rules).map_err(Failure::bad_input)?;
+    let (score, _) = model.score(|item| {
+        report
+            .items
+            .iter()
+            .find(|v| v.id == item.id)
+            .map(|v| if v.found { 1.0 } else { 0.0 })
+    });
+    let mut out = Standing {
+        score: score.map(|s| (s * 10.0).round() / 10.0),
+        place: None,
+        of: None,
+        against: against.map(|p| p.display().to_string()),
+    };
+    if let (Some(dir), Some(score)) = (against, score) {
+        let scores =
+            crate::score::score_run(dir, &model, rules, None).map_err(Failure::bad_input)?;
+        let code = report.municipality.as_ref().map(|m| m.code.as_str());
+        let (place, of) = crate::score::place_against_as(&scores, score, code);
+        out.place = Some(place);
+        out.of = Some(of);
+    }
+    Ok(out)
+}
+
 pub(crate) fn run(
     target: &str,
     format: Format,
     rules: Option<&PathBuf>,
+    against: Option<&Path>,
     args: &FetchArgs,
 ) -> Result<u8, Failure> {
     let rules = load_rules(rules)?;
@@ -83,9 +124,33 @@ pub(crate) fn run(
             result.verdicts,
         ))
     })?;
+    let standing = if report.checked() {
+        Some(standing(&report, &rules, against)?)
+    } else {
+        None
+    };
     match format {
-        Format::Text => print!("{}", report.render_text()),
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Text => {
+            print!("{}", report.render_text());
+            if let Some(score) = standing.as_ref().and_then(|s| s.score) {
+                let mut line =
+                    format!("Uppskattad poäng för delindex Information: {score:.1} av 100")
+                        .replace('.', ",");
+                if let Some(s) = &standing {
+                    if let (Some(p), Some(of), Some(dir)) = (s.place, s.of, &s.against) {
+                        let _ = write!(line, " – skulle ge plats {p} av {of} i granskningen {dir}");
+                    }
+                }
+                println!("{line}");
+            }
+        }
+        Format::Json => {
+            let mut value = serde_json::to_value(&report)?;
+            if let (Some(s), Some(obj)) = (&standing, value.as_object_mut()) {
+                obj.insert("standing".to_owned(), serde_json::to_value(s)?);
+            }
+            println!("{}", serde_json::to_string_pretty(&value)?);
+        }
     }
     Ok(if report.checked() {
         0

@@ -159,6 +159,12 @@ pub(crate) fn run(opts: &FarmDemo) -> Result<u8, Failure> {
         Ok::<_, Failure>(summary?)
     })?;
     let (per_item, status_right) = agreement(&opts.out, &farm)?;
+    // Score and report, as a real run ends.
+    let t0 = std::time::Instant::now();
+    let scores = super::score::compute(&opts.out, None, None, None, None)?;
+    let report_dir = opts.out.join("rapport");
+    let written = crate::report::write_reports(&scores, &report_dir).map_err(|e| anyhow!("{e}"))?;
+    let report_secs = t0.elapsed().as_secs_f64();
     let (right, total) = per_item
         .values()
         .fold((0, 0), |(a, b), (r, t)| (a + r, b + t));
@@ -169,6 +175,7 @@ pub(crate) fn run(opts: &FarmDemo) -> Result<u8, Failure> {
                 "summary": summary,
                 "agreement": per_item.iter().map(|(k, (r, t))| (k.clone(), serde_json::json!({"right": r, "total": t}))).collect::<serde_json::Map<_, _>>(),
                 "status_right": status_right,
+                "national_report": written.index,
             }))?
         ),
         Format::Text => {
@@ -179,6 +186,11 @@ pub(crate) fn run(opts: &FarmDemo) -> Result<u8, Failure> {
                     println!("  {item:<24} {r}/{t}");
                 }
             }
+            println!(
+                "\nPoäng och rapporter ({} kommunrapporter, {} arkiverade kopior) på {report_secs:.1} s.",
+                written.municipality_pages, written.archive_copies
+            );
+            println!("Nationell rapport: {}", written.index.display());
         }
     }
     Ok(if summary.interrupted {

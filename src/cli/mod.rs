@@ -11,6 +11,9 @@ mod check;
 mod demo;
 mod farm_demo;
 mod local;
+mod report;
+mod review;
+mod score;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -81,6 +84,9 @@ pub enum Command {
         /// Regelkatalog i stället för de inbyggda reglerna.
         #[arg(long)]
         rules: Option<PathBuf>,
+        /// En granskningskatalog: visa vilken plats webbplatsen skulle få där.
+        #[arg(long)]
+        against: Option<PathBuf>,
         /// Hämtningsinställningar.
         #[command(flatten)]
         fetch: FetchArgs,
@@ -117,6 +123,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Räkna poäng (delindex Information, uppskattning), placeringar och antal per punkt.
+    Score(score::ScoreArgs),
+    /// Skriv rapporterna: HTML per kommun, nationell rapport, CSV, XLSX och JSON.
+    Report(report::ReportArgs),
+    /// Granska flaggade fynd i en webbapp (och hantera granskarkonton).
+    Review(review::ReviewArgs),
     /// Lista de 290 kommunerna.
     Kommuner {
         /// Utdataformat.
@@ -322,8 +334,9 @@ fn dispatch(command: Command) -> Result<u8, Failure> {
             target,
             format,
             rules,
+            against,
             fetch,
-        } => check::run(&target, format, rules.as_ref(), &fetch),
+        } => check::run(&target, format, rules.as_ref(), against.as_deref(), &fetch),
         Command::Audit(args) => audit::run(&args),
         Command::Demo {
             rate,
@@ -349,6 +362,9 @@ fn dispatch(command: Command) -> Result<u8, Failure> {
                 })
             }
         }
+        Command::Score(args) => score::run(&args),
+        Command::Report(args) => report::run(&args),
+        Command::Review(args) => review::run(&args),
         Command::Kommuner { format } => local::kommuner(format),
         Command::Detect {
             paths,

@@ -1,8 +1,36 @@
-//! Reports of one site check: the verdicts as Swedish terminal text or JSON.
+//! Reports: of one site check ([`SiteReport`], Swedish terminal text or
+//! JSON) and of a scored audit run ([`write_reports`]: HTML per
+//! municipality, the national HTML report, archived copies, CSV, XLSX and
+//! JSON).
 //!
 //! [`SiteReport`] is a plain value built from a [`crate::crawl::SiteCrawl`]
 //! and the [`crate::detect::site::SiteVerdict`]s; rendering never touches
 //! the network. Terminal text is Swedish; JSON keys are English.
+//!
+//! The run reports are made from [`crate::score::RunScores`]:
+//! - [`html`] — `escape()` (every piece of page text goes through it), the
+//!   page shell, Swedish number formatting;
+//! - [`municipality`], [`national`], [`svg`] — the pages and the chart;
+//! - [`archive`], [`sanitize`] — archived copies of the evidence pages,
+//!   sanitised and shown in a sandboxed iframe;
+//! - [`csv`], [`xlsx`], [`json`] — the exports;
+//! - `write.rs` — [`write_reports`], which writes them all.
+
+pub mod archive;
+pub mod csv;
+pub mod html;
+pub mod json;
+pub mod municipality;
+pub mod national;
+pub mod sanitize;
+pub mod svg;
+mod write;
+pub mod xlsx;
+
+#[cfg(test)]
+pub(crate) mod tests;
+
+pub use write::{site_info, write_reports, Context, ReportError, ReportOutput, SiteInfo};
 
 use std::fmt::Write as _;
 
