@@ -44,57 +44,28 @@ pub(crate) fn base32(data: &[u8]) -> String {
     out
 }
 
-/// Broken-down UTC time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Utc {
-    pub(crate) year: i64,
-    pub(crate) month: u32,
-    pub(crate) day: u32,
-    pub(crate) hour: u32,
-    pub(crate) minute: u32,
-    pub(crate) second: u32,
-}
+/// UTC calendar time of a moment, for WARC dates and file names.
+///
+/// Formatting comes from `humantime` (RFC 3339, UTC, whole seconds); times
+/// before 1970 are clamped to 1970.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Utc(String);
 
 impl Utc {
-    /// UTC calendar time of `t` (times before 1970 are clamped to 1970).
+    /// UTC calendar time of `t`.
     pub(crate) fn of(t: SystemTime) -> Utc {
-        let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let days = (secs / 86_400) as i64;
-        let rem = secs % 86_400;
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        Utc {
-            year,
-            month,
-            day,
-            hour: (rem / 3600) as u32,
-            minute: (rem / 60 % 60) as u32,
-            second: (rem % 60) as u32,
-        }
+        let t = if t < UNIX_EPOCH { UNIX_EPOCH } else { t };
+        Utc(humantime::format_rfc3339_seconds(t).to_string())
     }
 
     /// `YYYY-MM-DDThh:mm:ssZ`, the `WARC-Date` form.
-    pub(crate) fn warc_date(self) -> String {
-        format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
+    pub(crate) fn warc_date(&self) -> String {
+        self.0.clone()
     }
 
     /// `YYYYMMDDhhmmss`, used in file names.
-    pub(crate) fn compact(self) -> String {
-        format!(
-            "{:04}{:02}{:02}{:02}{:02}{:02}",
-            self.year, self.month, self.day, self.hour, self.minute, self.second
-        )
+    pub(crate) fn compact(&self) -> String {
+        self.0.chars().filter(char::is_ascii_digit).collect()
     }
 }
 

@@ -154,24 +154,22 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-/// Civil date (year, month, day) of a Unix day number.
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+/// RFC 3339 (UTC, whole seconds) of a Unix time in milliseconds.
+fn rfc3339_of_ms(ms: i64) -> String {
+    let t =
+        std::time::UNIX_EPOCH + std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(0));
+    humantime::format_rfc3339_seconds(t).to_string()
 }
 
 /// `YYYY-MM-DD` (UTC) of a Unix time in milliseconds.
 pub fn date_of_ms(ms: i64) -> String {
-    let (y, m, d) = civil(ms.div_euclid(86_400_000));
-    format!("{y:04}-{m:02}-{d:02}")
+    rfc3339_of_ms(ms)[..10].to_owned()
+}
+
+/// `YYYY-MM-DD hh:mm` (UTC) of a Unix time in milliseconds.
+pub fn datetime_of_ms(ms: i64) -> String {
+    let s = rfc3339_of_ms(ms);
+    format!("{} {}", &s[..10], &s[11..16])
 }
 
 /// `YYYY-MM-DD hh:mm UTC` of a WARC date (`YYYY-MM-DDThh:mm:ssZ`); other

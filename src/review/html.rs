@@ -22,21 +22,7 @@ pub(crate) const CSP_APP: &str = "default-src 'none'; script-src 'self'; style-s
 pub(crate) const CSP_ARCHIVE: &str = "default-src 'none'; img-src data:; \
      style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'";
 
-/// Escapes text for HTML element content and quoted attribute values.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use crate::report::html::escape;
 
 /// A URL from a crawled page as a link target: only `http(s)` URLs are
 /// kept, anything else (`javascript:`, `data:`, relative) becomes `#`.
@@ -66,29 +52,7 @@ pub(crate) fn encode(value: &str) -> String {
     out
 }
 
-/// A snippet with its highlighted byte ranges as `<mark>`; every piece is
-/// escaped on its own. Ranges out of bounds, off character boundaries or
-/// overlapping an earlier one are ignored.
-pub(crate) fn snippet_html(snippet: &str, highlights: &[(usize, usize)]) -> String {
-    let mut ranges: Vec<(usize, usize)> = highlights
-        .iter()
-        .copied()
-        .filter(|&(a, b)| a < b && snippet.get(a..b).is_some())
-        .collect();
-    ranges.sort_unstable();
-    let mut out = String::new();
-    let mut at = 0;
-    for (a, b) in ranges {
-        if a < at {
-            continue;
-        }
-        out.push_str(&escape(&snippet[at..a]));
-        let _ = write!(out, "<mark>{}</mark>", escape(&snippet[a..b]));
-        at = b;
-    }
-    out.push_str(&escape(&snippet[at..]));
-    out
-}
+pub(crate) use crate::report::html::snippet_html;
 
 /// A number with a decimal comma.
 pub(crate) fn decimal(value: f64, decimals: usize) -> String {
@@ -101,27 +65,7 @@ pub(crate) fn decimal(value: f64, decimals: usize) -> String {
     text.replace('.', ",")
 }
 
-/// Unix milliseconds as `YYYY-MM-DD hh:mm` (UTC).
-pub(crate) fn datetime(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60
-    )
-}
+pub(crate) use crate::report::html::datetime_of_ms as datetime;
 
 /// Who is looking at a page: the reviewer and the session's CSRF token.
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// One problem in one rule file.
+/// One problem in one rule file (or model file: `crate::score` uses the same type).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct RuleError {
     /// The rule file (or `<inbyggd>/name.toml` for embedded rules).

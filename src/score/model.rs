@@ -10,9 +10,8 @@
 //! ([`Model::from_file`]).
 
 use std::collections::HashMap;
-use std::fmt;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use toml::Spanned;
@@ -75,50 +74,11 @@ pub struct Model {
     pub other: Vec<ModelPart>,
 }
 
-/// One problem in a model file.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct ModelError {
-    /// The file.
-    pub path: PathBuf,
-    /// 1-based line (0 when unknown).
-    pub line: usize,
-    /// 1-based column (0 when unknown).
-    pub column: usize,
-    /// The field, e.g. `part[2].items[1].weight`.
-    pub field: String,
-    /// What is wrong (Swedish).
-    pub message: String,
-}
-
-impl fmt::Display for ModelError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.path.display())?;
-        if self.line > 0 {
-            write!(f, ":{}:{}", self.line, self.column)?;
-        }
-        if self.field.is_empty() {
-            write!(f, ": {}", self.message)
-        } else {
-            write!(f, ": fält '{}': {}", self.field, self.message)
-        }
-    }
-}
-
+/// One problem in a model file: the same located error as a rule file's
+/// (`file:line:col: fält 'x': …`).
+pub use crate::rules::RuleError as ModelError;
 /// Every problem of a model file (never empty).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub struct ModelErrors(pub Vec<ModelError>);
-
-impl fmt::Display for ModelErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.0.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            write!(f, "{e}")?;
-        }
-        Ok(())
-    }
-}
+pub use crate::rules::RuleErrors as ModelErrors;
 
 /// The name of the embedded model in messages.
 pub const BUILTIN_ORIGIN: &str = "<inbyggd>/model.toml";
