@@ -38,7 +38,19 @@ pub async fn check_site<S: PageSource>(
             off_site: page.off_site,
             referrer_text: page.referrer_text.clone(),
         };
-        let findings = detect(rules, &page.document, &ctx);
+        let mut findings = detect(rules, &page.document, &ctx);
+        // A page finding below the grey zone can never make its item found or
+        // flagged (site aggregation only lowers weights), so it keeps just its
+        // best piece of evidence: in a 290-site run all pages' findings are
+        // held at once, and this keeps that memory small.
+        for f in &mut findings {
+            if rules
+                .get(&f.item)
+                .is_some_and(|r| f.confidence < r.grey_zone.0)
+            {
+                f.evidence.truncate(1);
+            }
+        }
         let items: HashSet<String> = findings
             .iter()
             .filter(|f| {

@@ -309,16 +309,19 @@ async fn audit_one(
         crate::crawl::SiteStatus::Ok => None,
         other => Some(other.describe_sv()),
     };
-    let finished = match cx.store.lock() {
-        Ok(mut store) => store.finish_municipality(
+    let finished = tokio::task::block_in_place(|| match cx.store.lock() {
+        Ok(mut store) => Some(store.finish_municipality(
             cx.run,
             &code,
             status.code(),
             reason.as_deref(),
             result.crawl.pages_fetched as u32,
             if status.checked() { &rows } else { &[] },
-        ),
-        Err(_) => return false,
+        )),
+        Err(_) => None,
+    });
+    let Some(finished) = finished else {
+        return false;
     };
     if let Err(e) = finished {
         tracing::error!(%code, error = %e, "could not save the verdicts");

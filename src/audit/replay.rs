@@ -263,7 +263,9 @@ impl PageSource for AuditSource<'_> {
             }
         );
         self.cx.progress.page(failed);
-        self.record(&page);
+        // Archiving and recording block (file and SQLite I/O under locks):
+        // let the runtime move its other tasks to another worker meanwhile.
+        tokio::task::block_in_place(|| self.record(&page));
         page
     }
 

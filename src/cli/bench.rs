@@ -118,15 +118,18 @@ pub(crate) fn audit(opts: &AuditBench) -> Result<u8, Failure> {
     use std::io::BufRead as _;
     let rules = load_rules(None)?;
     let registry = crate::registry::Registry::builtin();
-    let farm_opts = crate::farm::FarmOptions {
-        pages_min: opts.pages_min,
-        pages_max: opts.pages_max,
-        faults: false,
-        ..crate::farm::FarmOptions::default()
-    };
-    let farm = crate::farm::generate(&registry, opts.seed, &farm_opts);
-    let municipalities = super::farm_demo::farm_municipalities(&registry, &farm, opts.limit);
-    drop(farm);
+    // The farm itself is generated in the server's process, so that neither
+    // its memory nor its CPU is counted here; only the start URLs are needed.
+    let municipalities: Vec<_> = registry
+        .all()
+        .iter()
+        .filter_map(|m| {
+            let mut m = m.clone();
+            m.homepage = crate::farm::start_url(&m)?;
+            Some(m)
+        })
+        .take(opts.limit.unwrap_or(usize::MAX))
+        .collect();
     // The server runs in its own process so that its CPU and memory are not counted.
     let exe = std::env::current_exe()?;
     let mut child = std::process::Command::new(exe)

@@ -9,6 +9,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashSet};
+use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use url::Url;
@@ -131,10 +132,18 @@ pub struct Frontier {
     heap: BinaryHeap<Candidate>,
     seen: HashSet<String>,
     seq: u64,
-    /// `None` only if the static word list failed to build (then no scoring by words).
-    words: Option<AhoCorasick>,
-    weights: Vec<i32>,
 }
+
+/// The scoring words, built once per process and shared by every crawl
+/// (`None` only if the static list failed to build: then no word scoring).
+static WORDS: LazyLock<Option<(AhoCorasick, Vec<i32>)>> = LazyLock::new(|| {
+    let (patterns, weights): (Vec<&str>, Vec<i32>) = PULL.iter().chain(PUSH).copied().unzip();
+    AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(patterns)
+        .ok()
+        .map(|a| (a, weights))
+});
 
 impl Default for Frontier {
     fn default() -> Self {
@@ -145,17 +154,10 @@ impl Default for Frontier {
 impl Frontier {
     /// An empty frontier.
     pub fn new() -> Self {
-        let (patterns, weights): (Vec<&str>, Vec<i32>) = PULL.iter().chain(PUSH).copied().unzip();
-        let words = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(patterns)
-            .ok();
         Self {
             heap: BinaryHeap::new(),
             seen: HashSet::new(),
             seq: 0,
-            words,
-            weights,
         }
     }
 
@@ -167,10 +169,12 @@ impl Frontier {
         let mut total = 0;
         for (text, factor) in [(&anchor, 2), (&path, 1)] {
             let mut used = HashSet::new();
-            let Some(words) = &self.words else { break };
+            let Some((words, weights)) = WORDS.as_ref() else {
+                break;
+            };
             for m in words.find_iter(text.as_str()) {
                 if used.insert(m.pattern()) {
-                    total += self.weights[m.pattern().as_usize()] * factor;
+                    total += weights[m.pattern().as_usize()] * factor;
                 }
             }
         }

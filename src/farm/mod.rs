@@ -140,6 +140,12 @@ pub fn item_base_rate(id: &str) -> Option<f64> {
     Some(p)
 }
 
+/// The start URL the farm gives a municipality: its homepage host over http.
+pub fn start_url(m: &Municipality) -> Option<Url> {
+    let host = m.homepage.host_str()?.to_ascii_lowercase();
+    Url::parse(&format!("http://{host}/")).ok()
+}
+
 /// How the farm is generated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FarmOptions {

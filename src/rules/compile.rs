@@ -17,7 +17,7 @@ use super::{
 const REGEX_SIZE_LIMIT: usize = 4 << 20;
 /// Lazy-DFA cache of one matcher: large enough that long term lists never
 /// push the engine back to its slow NFA simulation.
-const DFA_CACHE: usize = 8 << 20;
+const DFA_CACHE: usize = 2 << 20;
 
 /// Compiles `common.toml` (if among `files`) and every item file.
 pub(crate) fn compile_set(
