@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use url::Url;
 
-use crate::archive::{read_record, ArchiveRef, Exchange, WarcWriter};
+use crate::archive::{read_record, ArchiveRef, ArchivedResponse, Exchange, WarcWriter};
 use crate::crawl::PageSource;
 use crate::fetch::robots::RobotsRules;
 use crate::fetch::{FetchOutcome, FetchedPage, Fetcher};
@@ -73,22 +73,8 @@ impl<'a> AuditSource<'a> {
         let outcome = match row.outcome_kind.as_str() {
             "response" => {
                 let warc = row.warc.as_ref()?;
-                let r = ArchiveRef {
-                    file: warc.file.clone(),
-                    offset: warc.offset,
-                    length: warc.length,
-                };
-                let archived = read_record(&self.cx.out, &r).ok()?;
-                let header = |n: &str| archived.header(n).map(str::to_owned);
-                FetchOutcome::Response {
-                    status: archived.status,
-                    content_type: header("content-type"),
-                    etag: header("etag"),
-                    last_modified: header("last-modified"),
-                    truncated: archived.truncated,
-                    headers: archived.headers.clone(),
-                    body: archived.body,
-                }
+                let r = archive_ref(warc);
+                response_of(read_record(&self.cx.out, &r).ok()?)
             }
             "disallowed" => FetchOutcome::Disallowed {
                 url: final_url.clone(),
@@ -129,23 +115,10 @@ impl<'a> AuditSource<'a> {
             .fetch_conditional(url, v.etag.as_deref(), v.last_modified.as_deref())
             .await;
         if page.outcome.status() == Some(304) {
-            let r = ArchiveRef {
-                file: v.warc.file.clone(),
-                offset: v.warc.offset,
-                length: v.warc.length,
-            };
+            let r = archive_ref(&v.warc);
             if let Ok(old) = read_record(&dir, &r) {
                 self.cx.not_modified.fetch_add(1, Ordering::Relaxed);
-                let header = |n: &str| old.header(n).map(str::to_owned);
-                page.outcome = FetchOutcome::Response {
-                    status: old.status,
-                    content_type: header("content-type"),
-                    etag: header("etag"),
-                    last_modified: header("last-modified"),
-                    truncated: old.truncated,
-                    headers: old.headers.clone(),
-                    body: old.body,
-                };
+                page.outcome = response_of(old);
             }
         }
         page
@@ -227,6 +200,29 @@ impl<'a> AuditSource<'a> {
         if let Err(e) = recorded {
             tracing::error!(url = %row.url, error = %e, "could not record the fetch");
         }
+    }
+}
+
+/// The archive's address of a stored WARC reference.
+fn archive_ref(w: &WarcRef) -> ArchiveRef {
+    ArchiveRef {
+        file: w.file.clone(),
+        offset: w.offset,
+        length: w.length,
+    }
+}
+
+/// A fetch outcome rebuilt from an archived response, exactly as fetched.
+fn response_of(archived: ArchivedResponse) -> FetchOutcome {
+    let header = |n: &str| archived.header(n).map(str::to_owned);
+    FetchOutcome::Response {
+        status: archived.status,
+        content_type: header("content-type"),
+        etag: header("etag"),
+        last_modified: header("last-modified"),
+        truncated: archived.truncated,
+        headers: archived.headers.clone(),
+        body: archived.body,
     }
 }
 

@@ -16,14 +16,7 @@ pub(crate) fn detect_throughput(
 ) -> Result<u8, Failure> {
     let rules = load_rules(rules_dir)?;
     let mut bodies = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(pages)
-        .with_context(|| format!("kan inte läsa {}", pages.display()))
-        .map_err(Failure::bad_input)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "html" || e == "htm"))
-        .collect();
-    entries.sort();
+    let entries = super::local::html_files(&[pages.to_path_buf()])?;
     for p in &entries {
         bodies.push(std::fs::read(p).with_context(|| format!("kan inte läsa {}", p.display()))?);
     }

@@ -67,7 +67,8 @@ struct ItemResult {
     evidence: Vec<crate::detect::Evidence>,
 }
 
-fn html_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
+/// The HTML files named, and those directly inside named directories, sorted.
+pub(crate) fn html_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {

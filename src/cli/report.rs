@@ -20,15 +20,9 @@ pub struct ReportArgs {
     /// En tidigare granskningskatalog att jämföra med.
     #[arg(long)]
     pub compare: Option<PathBuf>,
-    /// Modellfil i stället för den inbyggda rules/model.toml.
-    #[arg(long)]
-    pub model: Option<PathBuf>,
-    /// CSV med externa indikatorer (kod,indicator_id,value).
-    #[arg(long)]
-    pub external: Option<PathBuf>,
-    /// Regelkatalog i stället för de inbyggda reglerna.
-    #[arg(long)]
-    pub rules: Option<PathBuf>,
+    /// Modell, externa indikatorer och regler.
+    #[command(flatten)]
+    pub model: super::score::ModelArgs,
 }
 
 /// Runs `infokoll report`.
@@ -37,9 +31,9 @@ pub(crate) fn run(args: &ReportArgs) -> Result<u8, Failure> {
     let scores = super::score::compute(
         &args.run,
         args.compare.as_deref(),
-        args.model.as_deref(),
-        args.external.as_deref(),
-        args.rules.as_ref(),
+        args.model.model.as_deref(),
+        args.model.external.as_deref(),
+        args.model.rules.as_ref(),
     )?;
     let scored = start.elapsed();
     let output = write_reports(&scores, &args.out)?;

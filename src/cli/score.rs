@@ -7,15 +7,9 @@ use std::path::{Path, PathBuf};
 use super::{load_rules, Failure, Format};
 use crate::score::{compare, score_run, ExternalIndicators, Model, RunScores, ScoreError};
 
-/// Arguments of `infokoll score`.
+/// The scoring inputs shared by `score` and `report`.
 #[derive(Debug, Clone, clap::Args)]
-pub struct ScoreArgs {
-    /// Granskningskatalogen (med infokoll.sqlite); dess senaste körning räknas.
-    #[arg(long)]
-    pub run: PathBuf,
-    /// En tidigare granskningskatalog att jämföra med.
-    #[arg(long)]
-    pub compare: Option<PathBuf>,
+pub struct ModelArgs {
     /// Modellfil i stället för den inbyggda rules/model.toml.
     #[arg(long)]
     pub model: Option<PathBuf>,
@@ -25,6 +19,20 @@ pub struct ScoreArgs {
     /// Regelkatalog i stället för de inbyggda reglerna.
     #[arg(long)]
     pub rules: Option<PathBuf>,
+}
+
+/// Arguments of `infokoll score`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScoreArgs {
+    /// Granskningskatalogen (med infokoll.sqlite); dess senaste körning räknas.
+    #[arg(long)]
+    pub run: PathBuf,
+    /// En tidigare granskningskatalog att jämföra med.
+    #[arg(long)]
+    pub compare: Option<PathBuf>,
+    /// Modell, externa indikatorer och regler.
+    #[command(flatten)]
+    pub model: ModelArgs,
     /// Utdataformat.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -35,9 +43,9 @@ pub(crate) fn run(args: &ScoreArgs) -> Result<u8, Failure> {
     let scores = compute(
         &args.run,
         args.compare.as_deref(),
-        args.model.as_deref(),
-        args.external.as_deref(),
-        args.rules.as_ref(),
+        args.model.model.as_deref(),
+        args.model.external.as_deref(),
+        args.model.rules.as_ref(),
     )?;
     match args.format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&scores)?),

@@ -126,20 +126,7 @@ fn audit_of_the_fixture_sites_matches_truth() {
         .ends_with(".warc.gz")));
     assert!(out.join("infokoll.log").exists());
     // Per host, requests keep the rate (20/s → 50 ms) across all municipalities.
-    let mut by_host: HashMap<String, Vec<Duration>> = HashMap::new();
-    for r in server.log() {
-        by_host.entry(r.host.clone()).or_default().push(r.at);
-    }
-    for (host, mut times) in by_host {
-        times.sort();
-        for w in times.windows(2) {
-            let gap = w[1].saturating_sub(w[0]);
-            assert!(
-                gap + Duration::from_millis(2) >= Duration::from_millis(50),
-                "{host}: {gap:?}"
-            );
-        }
-    }
+    crate::util::assert_spacing(&server.log(), Duration::from_millis(50));
 }
 
 /// Runs an audit and SIGKILLs it after `after`; returns whether it was still running then.
@@ -391,37 +378,12 @@ fn audit_of_a_20_site_farm_matches_its_truth_politely() {
         "only {right} of {total} verdicts match the farm's truth"
     );
     // Politeness, from the server's log: robots.txt obeyed, per-host spacing kept.
-    let mut robots: HashMap<String, infokoll::fetch::robots::RobotsRules> = HashMap::new();
-    let mut by_host: HashMap<String, Vec<Duration>> = HashMap::new();
-    for r in server.log() {
-        by_host.entry(r.host.clone()).or_default().push(r.at);
-        if r.target == "/robots.txt" {
-            continue;
-        }
-        let rules = robots.entry(r.host.clone()).or_insert_with(|| {
-            let robots_url = url::Url::parse(&format!("http://{}/robots.txt", r.host)).unwrap();
-            match farm
-                .sites
-                .get(&r.host)
-                .and_then(|s| s.files.get("robots.txt"))
-            {
-                Some(body) => {
-                    infokoll::fetch::robots::RobotsRules::from_response(200, body, &robots_url)
-                }
-                None => infokoll::fetch::robots::RobotsRules::missing(404),
-            }
-        });
-        let url = url::Url::parse(&format!("http://{}{}", r.host, r.target)).unwrap();
-        assert!(rules.allowed(&url), "request to a disallowed URL: {url}");
-    }
-    for (host, mut times) in by_host {
-        times.sort();
-        for w in times.windows(2) {
-            let gap = w[1].saturating_sub(w[0]);
-            assert!(
-                gap + Duration::from_millis(2) >= Duration::from_millis(50),
-                "{host}: {gap:?}"
-            );
-        }
-    }
+    let log = server.log();
+    crate::util::assert_robots_obeyed(&log, |host| {
+        farm.sites
+            .get(host)
+            .and_then(|s| s.files.get("robots.txt"))
+            .cloned()
+    });
+    crate::util::assert_spacing(&log, Duration::from_millis(50));
 }

@@ -3,9 +3,6 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use infokoll::fetch::robots::RobotsRules;
-use url::Url;
-
 use crate::util::{check_json, infokoll, municipality_truths, sites_dir, Server};
 
 /// The items whose verdicts must match `truth.toml` on every fixture site.
@@ -106,7 +103,6 @@ fn every_fixture_site_matches_its_truth() {
 fn no_request_ever_hits_a_robots_disallowed_path() {
     let server = Server::start();
     let _ = check_all(&server);
-    let mut robots: HashMap<String, RobotsRules> = HashMap::new();
     let log = server.log();
     assert!(log.len() > 50, "the crawl made requests");
     for r in &log {
@@ -117,23 +113,16 @@ fn no_request_ever_hits_a_robots_disallowed_path() {
                 .starts_with("infokoll/"),
             "identifying User-Agent"
         );
-        if r.target == "/robots.txt" {
-            continue;
+        if r.target != "/robots.txt" {
+            assert_ne!(
+                r.host, "www.robotsfel.se",
+                "nothing but robots.txt may be fetched when robots.txt fails"
+            );
         }
-        let rules = robots.entry(r.host.clone()).or_insert_with(|| {
-            let robots_url = Url::parse(&format!("http://{}/robots.txt", r.host)).unwrap();
-            match std::fs::read(sites_dir().join(&r.host).join("robots.txt")) {
-                Ok(body) => RobotsRules::from_response(200, &body, &robots_url),
-                Err(_) => RobotsRules::missing(404),
-            }
-        });
-        let url = Url::parse(&format!("http://{}{}", r.host, r.target)).unwrap();
-        assert!(rules.allowed(&url), "request to a disallowed URL: {url}");
-        assert_ne!(
-            r.host, "www.robotsfel.se",
-            "nothing but robots.txt may be fetched when robots.txt fails"
-        );
     }
+    crate::util::assert_robots_obeyed(&log, |host| {
+        std::fs::read(sites_dir().join(host).join("robots.txt")).ok()
+    });
     // The calculator behind the disallowed path exists, and was never fetched.
     assert!(sites_dir().join("www.tallnas.se/intern").exists());
     assert!(!log
@@ -151,25 +140,7 @@ fn requests_to_one_host_keep_the_rate() {
     );
     assert_eq!(code, 0);
     assert!(json["pages_fetched"].as_u64().unwrap() >= 10);
-    let mut by_host: HashMap<&str, Vec<Duration>> = HashMap::new();
-    let log = server.log();
-    for r in &log {
-        by_host.entry(r.host.as_str()).or_default().push(r.at);
-    }
-    let interval = Duration::from_millis(200);
-    let tolerance = Duration::from_millis(2);
-    let mut pairs = 0;
-    for (host, mut times) in by_host {
-        times.sort();
-        for w in times.windows(2) {
-            pairs += 1;
-            let gap = w[1].saturating_sub(w[0]);
-            assert!(
-                gap + tolerance >= interval,
-                "{host}: two requests {gap:?} apart at --rate 5"
-            );
-        }
-    }
+    let pairs = crate::util::assert_spacing(&server.log(), Duration::from_millis(200));
     assert!(pairs >= 10, "enough requests to judge the spacing");
 }
 

@@ -102,3 +102,48 @@ pub(crate) fn municipality_truths() -> Vec<(String, Truth)> {
         .filter(|(_, t)| t.is_municipality())
         .collect()
 }
+
+/// Asserts that no two requests to one host in `log` arrived closer than
+/// `interval` (2 ms of timer slack allowed); returns how many pairs were checked.
+pub(crate) fn assert_spacing(log: &[RequestRecord], interval: std::time::Duration) -> usize {
+    let mut by_host: std::collections::HashMap<&str, Vec<std::time::Duration>> =
+        std::collections::HashMap::new();
+    for r in log {
+        by_host.entry(r.host.as_str()).or_default().push(r.at);
+    }
+    let mut pairs = 0;
+    for (host, mut times) in by_host {
+        times.sort();
+        for w in times.windows(2) {
+            pairs += 1;
+            let gap = w[1].saturating_sub(w[0]);
+            assert!(
+                gap + std::time::Duration::from_millis(2) >= interval,
+                "{host}: two requests {gap:?} apart (interval {interval:?})"
+            );
+        }
+    }
+    pairs
+}
+
+/// Asserts that every request in `log` (robots.txt itself aside) was allowed by
+/// its host's robots.txt, as given by `robots_txt(host)` (`None`: no robots.txt).
+pub(crate) fn assert_robots_obeyed(
+    log: &[RequestRecord],
+    robots_txt: impl Fn(&str) -> Option<Vec<u8>>,
+) {
+    use infokoll::fetch::robots::RobotsRules;
+    let mut robots: std::collections::HashMap<String, RobotsRules> =
+        std::collections::HashMap::new();
+    for r in log.iter().filter(|r| r.target != "/robots.txt") {
+        let rules = robots.entry(r.host.clone()).or_insert_with(|| {
+            let robots_url = url::Url::parse(&format!("http://{}/robots.txt", r.host)).unwrap();
+            match robots_txt(&r.host) {
+                Some(body) => RobotsRules::from_response(200, &body, &robots_url),
+                None => RobotsRules::missing(404),
+            }
+        });
+        let url = url::Url::parse(&format!("http://{}{}", r.host, r.target)).unwrap();
+        assert!(rules.allowed(&url), "request to a disallowed URL: {url}");
+    }
+}
