@@ -50,7 +50,8 @@ pub enum ReviewAction {
         /// Vad som ska göras.
         #[command(subcommand)]
         action: UserAction,
-    },
+    },    /// Skriv de granskade fyndens sidor (sanerade) och labels.csv som en märkt sidsamling.
+    Export(super::review_export::ExportArgs),
 }
 
 /// `review user` subcommands.
@@ -79,6 +80,9 @@ pub enum UserAction {
 pub(crate) fn run(args: &ReviewArgs) -> Result<u8, Failure> {
     match &args.action {
         Some(ReviewAction::User { action }) => user(action, args.run.as_deref()),
+        Some(ReviewAction::Export(export)) => {
+            super::review_export::run(export, args.run.as_deref())
+        }
         None => serve_app(args),
     }
 }

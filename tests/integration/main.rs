@@ -3,6 +3,8 @@
 //! server on 127.0.0.1 (one test binary, a module per area).
 
 mod audit;
+mod redetect;
+mod review_eval;
 mod check;
 mod eval;
 mod robustness;
