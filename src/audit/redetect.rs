@@ -323,14 +323,20 @@ pub fn redetect(cfg: &RedetectConfig, rules: &RuleSet) -> Result<RedetectSummary
     for s in out.municipality_states(new_run)? {
         if s.status == MunicipalityStatus::Done {
             done += 1;
-            *statuses.entry(s.site_status.unwrap_or_default()).or_insert(0) += 1;
+            *statuses
+                .entry(s.site_status.unwrap_or_default())
+                .or_insert(0) += 1;
         }
     }
     if done == states.len() {
         out.finish_run(new_run)?;
     }
     let t = &job.totals;
-    let mut status_differs = t.status_differs.lock().map(|v| v.clone()).unwrap_or_default();
+    let mut status_differs = t
+        .status_differs
+        .lock()
+        .map(|v| v.clone())
+        .unwrap_or_default();
     status_differs.sort();
     Ok(RedetectSummary {
         run: new_run.0,
@@ -415,7 +421,8 @@ impl Job<'_> {
         let result = check_site(&source, self.rules, &start, self.crawl).await;
         let t = &self.totals;
         t.redetected.fetch_add(1, Ordering::Relaxed);
-        t.pages.fetch_add(result.crawl.pages_fetched, Ordering::Relaxed);
+        t.pages
+            .fetch_add(result.crawl.pages_fetched, Ordering::Relaxed);
         t.replayed
             .fetch_add(source.replayed.load(Ordering::Relaxed), Ordering::Relaxed);
         t.missing
@@ -528,8 +535,18 @@ mod tests {
         let html = Some("text/html");
         let rows = vec![
             row(0, "https://a.se/", "response", html),
-            row(1, "https://a.se/sitemap-b.xml", "response", Some("text/xml")),
-            row(2, "https://a.se/sitemap-a.xml", "response", Some("text/xml")),
+            row(
+                1,
+                "https://a.se/sitemap-b.xml",
+                "response",
+                Some("text/xml"),
+            ),
+            row(
+                2,
+                "https://a.se/sitemap-a.xml",
+                "response",
+                Some("text/xml"),
+            ),
             row(3, "https://a.se/omsorg", "response", html),
             row(4, "https://a.se/feed.xml", "response", Some("text/xml")),
         ];
@@ -545,6 +562,9 @@ mod tests {
         let c = crawl_config(&serde_json::json!({"max_pages": 40, "max_depth": 3}));
         assert_eq!((c.max_pages, c.max_depth), (40, 3));
         let d = crawl_config(&serde_json::json!({}));
-        assert_eq!((d.max_pages, d.max_depth), (DEFAULT_MAX_PAGES, DEFAULT_MAX_DEPTH));
+        assert_eq!(
+            (d.max_pages, d.max_depth),
+            (DEFAULT_MAX_PAGES, DEFAULT_MAX_DEPTH)
+        );
     }
 }

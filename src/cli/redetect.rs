@@ -68,7 +68,11 @@ fn render_text(s: &RedetectSummary, from: &std::path::Path, out: &std::path::Pat
         s.done, s.total, s.redetected, s.pages, s.replayed, s.elapsed_seconds
     );
     let statuses: Vec<String> = s.statuses.iter().map(|(k, v)| format!("{k} {v}")).collect();
-    let _ = writeln!(t, "Webbplatsstatus (som i källkörningen): {}", statuses.join(", "));
+    let _ = writeln!(
+        t,
+        "Webbplatsstatus (som i källkörningen): {}",
+        statuses.join(", ")
+    );
     if s.not_in_archive > 0 || s.not_revisited > 0 || s.archive_errors > 0 {
         let _ = writeln!(
             t,

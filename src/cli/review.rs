@@ -50,7 +50,8 @@ pub enum ReviewAction {
         /// Vad som ska göras.
         #[command(subcommand)]
         action: UserAction,
-    },    /// Skriv de granskade fyndens sidor (sanerade) och labels.csv som en märkt sidsamling.
+    },
+    /// Skriv de granskade fyndens sidor (sanerade) och labels.csv som en märkt sidsamling.
     Export(super::review_export::ExportArgs),
 }
 

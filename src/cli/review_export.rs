@@ -24,11 +24,10 @@ pub struct ExportArgs {
 
 /// Runs `infokoll review export`.
 pub(crate) fn run(args: &ExportArgs, parent: Option<&Path>) -> Result<u8, Failure> {
-    let dir = args
-        .run
-        .as_deref()
-        .or(parent)
-        .ok_or_else(|| Failure::bad_input(anyhow!("ange granskningskatalogen med --run DIR")))?;
+    let dir =
+        args.run.as_deref().or(parent).ok_or_else(|| {
+            Failure::bad_input(anyhow!("ange granskningskatalogen med --run DIR"))
+        })?;
     let summary = export_reviewed(dir, &args.out).map_err(|e| match e {
         ExportError::NoDatabase(_) | ExportError::NoRun(_) => Failure::bad_input(e),
         other => Failure::from(other),

@@ -345,7 +345,8 @@ pub fn interval_sv(i: Option<&Interval>) -> String {
         None => "–".to_owned(),
         Some(i) => format!(
             "{} ({}–{})",
-            i.estimate.map_or_else(|| "–".to_owned(), |e| format!("{} %", pct(e))),
+            i.estimate
+                .map_or_else(|| "–".to_owned(), |e| format!("{} %", pct(e))),
             pct(i.low),
             pct(i.high)
         ),
@@ -463,7 +464,10 @@ mod tests {
     fn wilson_matches_known_values() {
         // 8 of 10: the textbook interval is 0.490–0.943.
         let (lo, hi) = wilson(8, 10, Z95).unwrap();
-        assert!((lo - 0.4902).abs() < 1e-3 && (hi - 0.9433).abs() < 1e-3, "{lo} {hi}");
+        assert!(
+            (lo - 0.4902).abs() < 1e-3 && (hi - 0.9433).abs() < 1e-3,
+            "{lo} {hi}"
+        );
         let (lo, hi) = wilson(0, 5, Z95).unwrap();
         assert!(lo.abs() < 1e-12 && (hi - 0.4345).abs() < 1e-3, "{hi}");
         assert!(wilson(0, 0, Z95).is_none());

@@ -3,10 +3,10 @@
 //! server on 127.0.0.1 (one test binary, a module per area).
 
 mod audit;
-mod redetect;
-mod review_eval;
 mod check;
 mod eval;
+mod redetect;
+mod review_eval;
 mod robustness;
 mod rules;
 mod util;

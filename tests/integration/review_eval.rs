@@ -186,7 +186,11 @@ fn decisions_give_exact_counts_and_export_round_trips_through_eval() {
         let key = (row[2].to_owned(), row[3].to_owned());
         assert_eq!(row[4].parse::<u8>().unwrap(), truth[&key], "{key:?}");
         let page = std::fs::read_to_string(set.join("pages").join(&row[0])).unwrap();
-        assert!(!page.to_ascii_lowercase().contains("<script"), "{}", &row[0]);
+        assert!(
+            !page.to_ascii_lowercase().contains("<script"),
+            "{}",
+            &row[0]
+        );
         labelled += 1;
         present += usize::from(&row[4] == "1");
     }
