@@ -140,11 +140,12 @@ struct ArchiveSource<'a> {
 impl<'a> ArchiveSource<'a> {
     fn new(dir: &'a Path, start: &Url, rows: &'a [FetchRow]) -> Self {
         let robots_at = robots_url(start).unwrap_or_else(|| start.clone());
-        let body: String = sitemap_rows(rows)
-            .iter()
-            .rev()
-            .map(|u| format!("Sitemap: {u}\n"))
-            .collect();
+        let mut body = String::new();
+        for u in sitemap_rows(rows).iter().rev() {
+            body.push_str("Sitemap: ");
+            body.push_str(u);
+            body.push('\n');
+        }
         Self {
             dir,
             recorded: rows.iter().map(|r| (r.url.as_str(), r)).collect(),
@@ -170,11 +171,7 @@ impl<'a> ArchiveSource<'a> {
     }
 
     fn not_revisited(&self) -> u64 {
-        let asked = self
-            .asked
-            .lock()
-            .map(|a| a.len())
-            .unwrap_or(self.recorded.len());
+        let asked = self.asked.lock().map_or(self.recorded.len(), |a| a.len());
         self.recorded.len().saturating_sub(asked) as u64
     }
 }
@@ -188,15 +185,12 @@ impl PageSource for ArchiveSource<'_> {
         if let Ok(mut asked) = self.asked.lock() {
             asked.insert(row.url.clone());
         }
-        match replay_row(self.dir, url, row) {
-            Some(page) => {
-                self.replayed.fetch_add(1, Ordering::Relaxed);
-                page
-            }
-            None => {
-                self.errors.fetch_add(1, Ordering::Relaxed);
-                Self::failure(url, "arkivposten kunde inte läsas")
-            }
+        if let Some(page) = replay_row(self.dir, url, row) {
+            self.replayed.fetch_add(1, Ordering::Relaxed);
+            page
+        } else {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+            Self::failure(url, "arkivposten kunde inte läsas")
         }
     }
 
@@ -227,7 +221,10 @@ fn sitemap_rows(rows: &[FetchRow]) -> Vec<&str> {
 fn looks_like_sitemap(url: &str) -> bool {
     Url::parse(url).is_ok_and(|u| {
         let path = u.path().to_ascii_lowercase();
-        path.contains("sitemap") || path.ends_with(".xml") || path.ends_with(".xml.gz")
+        path.contains("sitemap")
+            || Path::new(&path)
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xml") || e.eq_ignore_ascii_case("gz"))
     })
 }
 
