@@ -4,6 +4,8 @@
 
 mod audit;
 mod check;
+mod pdf;
+mod pdfgen;
 mod eval;
 mod robustness;
 mod rules;
