@@ -76,20 +76,33 @@ pub fn pdf_document(url: &Url, title: Option<&str>, pages: &[String]) -> Documen
 
 /// Paragraphs of one page: split at blank lines, lines joined.
 fn paragraphs(page: &str) -> Vec<String> {
+    let lines: Vec<String> = page
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
     let mut out = Vec::new();
     let mut current = String::new();
-    for line in page.lines() {
-        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (i, line) in lines.iter().enumerate() {
         if line.is_empty() {
             if !current.is_empty() {
                 out.push(std::mem::take(&mut current));
             }
             continue;
         }
-        // A short title-like line stands alone even without a blank line around it.
-        let alone = is_heading(&line) && !current.ends_with('-');
-        if alone && !current.is_empty() {
-            out.push(std::mem::take(&mut current));
+        // A short title-like line stands alone when it starts a paragraph (or
+        // follows a finished sentence) and what follows starts anew: a blank
+        // line, the end, or a capital. A wrapped line goes on in lower case.
+        let starts = current.is_empty() || current.ends_with(['.', '!', '?', ':']);
+        let next_starts_anew = lines[i + 1..]
+            .iter()
+            .next()
+            .is_none_or(|n| n.is_empty() || n.chars().next().is_some_and(char::is_uppercase));
+        if starts && next_starts_anew && is_heading(line) {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            out.push(line.clone());
+            continue;
         }
         if current.ends_with('-')
             && line.chars().next().is_some_and(char::is_lowercase)
@@ -99,10 +112,7 @@ fn paragraphs(page: &str) -> Vec<String> {
         } else if !current.is_empty() {
             current.push(' ');
         }
-        current.push_str(&line);
-        if alone {
-            out.push(std::mem::take(&mut current));
-        }
+        current.push_str(line);
     }
     if !current.is_empty() {
         out.push(current);

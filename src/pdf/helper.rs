@@ -97,7 +97,8 @@ fn extract_inner(pdf: &[u8], max_pages: usize) -> Result<PdfText, PdfProblem> {
     }
     let mut doc =
         lopdf::Document::load_mem(pdf).map_err(|e| PdfProblem::Broken(short(&e.to_string())))?;
-    if doc.is_encrypted() {
+    // `is_encrypted` only sees an `/Encrypt` given by reference; a direct dictionary counts too.
+    if doc.is_encrypted() || doc.trailer.get(b"Encrypt").is_ok() {
         // Many PDFs are "encrypted" with an empty user password (print/copy flags only).
         if doc.decrypt("").is_err() {
             return Err(PdfProblem::Encrypted);
