@@ -31,12 +31,12 @@ use url::Url;
 
 use crate::extract::script::looks_script_built;
 use crate::extract::{parse_html, Document};
-use crate::pdf::{is_pdf, PdfReader};
-use coverage::{Coverage, UnreadPdf};
 use crate::fetch::robots::{RobotsRules, RobotsStatus};
 use crate::fetch::{FetchOutcome, FetchedPage, Fetcher};
+use crate::pdf::{is_pdf, PdfReader};
 use crate::rules::RuleSet;
 use crate::text::fold;
+use coverage::{Coverage, UnreadPdf};
 use frontier::Frontier;
 use scope::{looks_like_trap, normalise, SiteScope};
 
@@ -433,7 +433,7 @@ fn enqueue_links(
     let title = doc.title.clone();
     let mut push = |url: &Url, anchor: &str, bonus: i32, headings: &[String]| {
         let pdf = pdf_pages::pdf_link(url);
-        let Some(url) = normalise(url).or(pdf.clone()) else {
+        let Some(url) = normalise(url).or_else(|| pdf.clone()) else {
             return;
         };
         if looks_like_trap(&url) {

@@ -64,13 +64,11 @@ pub(super) async fn read_pdf(
     }
     let text = reader.read(body).await?;
     let pages = text.pages.len();
-    Ok((
-        pdf_document(url, text.title.as_deref(), &text.pages),
-        pages,
-    ))
+    Ok((pdf_document(url, text.title.as_deref(), &text.pages), pages))
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -93,9 +93,8 @@ fn paragraphs(page: &str) -> Vec<String> {
         // follows a finished sentence) and what follows starts anew: a blank
         // line, the end, or a capital. A wrapped line goes on in lower case.
         let starts = current.is_empty() || current.ends_with(['.', '!', '?', ':']);
-        let next_starts_anew = lines[i + 1..]
-            .iter()
-            .next()
+        let next_starts_anew = lines
+            .get(i + 1)
             .is_none_or(|n| n.is_empty() || n.chars().next().is_some_and(char::is_uppercase));
         if starts && next_starts_anew && is_heading(line) {
             if !current.is_empty() {
@@ -171,6 +170,7 @@ fn file_name(url: &Url) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -224,7 +224,10 @@ mod tests {
             .text
             .starts_with("Ansökan om bistånd handläggs av"));
         assert!(doc.blocks.len() > 1);
-        assert!(doc.blocks.iter().all(|b| b.text.len() <= 2 * MAX_BLOCK + 40));
+        assert!(doc
+            .blocks
+            .iter()
+            .all(|b| b.text.len() <= 2 * MAX_BLOCK + 40));
         // No title in the file: the first line stands in.
         assert_eq!(doc.title, "Ansökan om bistånd hand-");
     }

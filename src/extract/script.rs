@@ -21,11 +21,9 @@ static EMPTY_CONTAINER: LazyLock<Option<Regex>> = LazyLock::new(|| {
     )
     .ok()
 });
-static NOSCRIPT_JS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?is)<noscript[^>]*>.{0,600}?(javascript|js)[^<]{0,300}").ok()
-});
-static SCRIPT: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?i)<script[\s>]").ok());
+static NOSCRIPT_JS: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?is)<noscript[^>]*>.{0,600}?(javascript|js)[^<]{0,300}").ok());
+static SCRIPT: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?i)<script[\s>]").ok());
 
 /// True when the page looks built by a script (see the module docs).
 pub fn looks_script_built(html: &[u8], doc: &Document) -> bool {
@@ -46,6 +44,7 @@ pub fn looks_script_built(html: &[u8], doc: &Document) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::extract::parse_html;
@@ -72,7 +71,8 @@ mod tests {
     #[test]
     fn ordinary_pages_are_not() {
         // Scripts but content in the HTML.
-        let long = "<p>Hemtjänst är hjälp i hemmet för dig som behöver stöd i vardagen.</p>".repeat(10);
+        let long =
+            "<p>Hemtjänst är hjälp i hemmet för dig som behöver stöd i vardagen.</p>".repeat(10);
         assert!(!check(&format!(
             "<html><body>{long}<noscript>Aktivera JavaScript för bästa upplevelse.</noscript>\
              <script src=a.js></script></body></html>"
@@ -80,6 +80,8 @@ mod tests {
         // An empty container but no script at all.
         assert!(!check("<html><body><div id=\"app\"></div></body></html>"));
         // A plain short page.
-        assert!(!check("<html><body><p>Kort sida.</p><script>x()</script></body></html>"));
+        assert!(!check(
+            "<html><body><p>Kort sida.</p><script>x()</script></body></html>"
+        ));
     }
 }

@@ -456,7 +456,11 @@ fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
 /// The body cap of a response, and whether to skip the body: a PDF gets
 /// the PDF cap and is not read at all when its Content-Length is over it
 /// (a cut PDF cannot be read anyway).
-fn body_cap(config: &FetchConfig, content_type: Option<&str>, length: Option<u64>) -> (usize, bool) {
+fn body_cap(
+    config: &FetchConfig,
+    content_type: Option<&str>,
+    length: Option<u64>,
+) -> (usize, bool) {
     let pdf = content_type.is_some_and(|c| c.to_ascii_lowercase().contains("pdf"));
     if !pdf {
         return (config.max_body, false);

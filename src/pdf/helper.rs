@@ -86,13 +86,14 @@ pub fn extract(pdf: &[u8], max_pages: usize) -> Result<PdfText, PdfProblem> {
             .map(|s| (*s).to_owned())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        Err(PdfProblem::Broken(format!("tolkningen misslyckades {what}").trim().to_owned()))
+        Err(PdfProblem::Broken(
+            format!("tolkningen misslyckades {what}").trim().to_owned(),
+        ))
     })
 }
 
 fn extract_inner(pdf: &[u8], max_pages: usize) -> Result<PdfText, PdfProblem> {
-    if !pdf.starts_with(b"%PDF-") && !pdf[..pdf.len().min(1024)].windows(5).any(|w| w == b"%PDF-")
-    {
+    if !pdf.starts_with(b"%PDF-") && !pdf[..pdf.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
         return Err(PdfProblem::Broken("inte en pdf-fil".to_owned()));
     }
     let mut doc =
@@ -155,7 +156,10 @@ pub(crate) fn decode_text_string(bytes: &[u8]) -> String {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return String::from_utf8_lossy(rest).into_owned();
     }
-    encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0.into_owned()
+    encoding_rs::WINDOWS_1252
+        .decode_without_bom_handling(bytes)
+        .0
+        .into_owned()
 }
 
 fn short(s: &str) -> String {

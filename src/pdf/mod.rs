@@ -107,21 +107,12 @@ pub enum PdfProblem {
 }
 
 /// Reads PDFs in a helper process.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PdfReader {
     /// The `infokoll` binary to run as helper; `None` = this process's own executable.
     pub program: Option<PathBuf>,
     /// Limits of one extraction.
     pub limits: PdfLimits,
-}
-
-impl Default for PdfReader {
-    fn default() -> Self {
-        Self {
-            program: None,
-            limits: PdfLimits::default(),
-        }
-    }
 }
 
 impl PdfReader {
@@ -149,7 +140,9 @@ impl PdfReader {
             .spawn()
             .map_err(|e| PdfProblem::Crashed(format!("kunde inte starta pdf-läsaren: {e}")))?;
         let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
-            return Err(PdfProblem::Crashed("pdf-läsaren saknar in- eller utdata".to_owned()));
+            return Err(PdfProblem::Crashed(
+                "pdf-läsaren saknar in- eller utdata".to_owned(),
+            ));
         };
         let work = async {
             // Feed and read at once, so a helper that writes early never blocks on a full pipe.
@@ -224,4 +217,5 @@ pub fn is_pdf_url(url: &url::Url) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests;

@@ -4,9 +4,9 @@
 
 mod audit;
 mod check;
+mod eval;
 mod pdf;
 mod pdfgen;
-mod eval;
 mod robustness;
 mod rules;
 mod util;

@@ -69,7 +69,7 @@ fn generated_files() -> Vec<(&'static str, Vec<u8>)> {
              <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n{}</urlset>\n",
             ["/", "/omsorg/", "/omsorg/hemtjanst.html", "/kontakt.html"]
                 .iter()
-                .map(|p| format!("  <url><loc>http://{HOST}{p}</loc></url>\n"))
+                .map(|p| ["  <url><loc>http://", HOST, p, "</loc></url>\n"].concat())
                 .collect::<String>()
         );
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -77,7 +77,10 @@ fn generated_files() -> Vec<(&'static str, Vec<u8>)> {
         gz.finish().unwrap()
     };
     vec![
-        ("dokument/servicedeklaration-hemtjanst.pdf", servicedeklaration),
+        (
+            "dokument/servicedeklaration-hemtjanst.pdf",
+            servicedeklaration,
+        ),
         ("dokument/avgifter-aldreomsorg-2026.pdf", avgifter),
         ("dokument/taxa-bygglov-2026.pdf", bygglov),
         ("dokument/riktlinjer-bistand.pdf", pdfgen::scan()),
@@ -139,7 +142,10 @@ fn hostile_pdfs_end_as_problems_within_their_caps() {
         ("bomb", pdfgen::compression_bomb(1024)),
         ("endless references", pdfgen::endless_references()),
         ("scan", pdfgen::scan()),
-        ("not a pdf", b"<html><body>Inte en pdf</body></html>".to_vec()),
+        (
+            "not a pdf",
+            b"<html><body>Inte en pdf</body></html>".to_vec(),
+        ),
     ];
     for (name, bytes) in cases {
         let began = Instant::now();
@@ -176,7 +182,12 @@ fn a_pdf_over_the_size_cap_is_not_read() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["url"].as_str().unwrap().ends_with("avgifter-aldreomsorg-2026.pdf"))
+        .find(|p| {
+            p["url"]
+                .as_str()
+                .unwrap()
+                .ends_with("avgifter-aldreomsorg-2026.pdf")
+        })
         .expect("the brochure was fetched");
     assert_eq!(record["outcome"], "pdf större än 20 MiB", "{record}");
     let unread = json["coverage"]["pdfs_unread"].to_string();
@@ -229,13 +240,27 @@ fn facts_only_in_pdfs_are_found_with_pdf_evidence_and_the_decoys_are_not() {
     let log = server.log();
     assert!(!log.iter().any(|r| r.target.contains("taxa-bygglov")));
     // The gzip sitemap was read and is the only way to /kontakt.html.
-    assert!(log.iter().any(|r| r.host == HOST && r.target == "/sitemap.xml.gz"));
-    assert!(log.iter().any(|r| r.host == HOST && r.target == "/kontakt.html"));
+    assert!(log
+        .iter()
+        .any(|r| r.host == HOST && r.target == "/sitemap.xml.gz"));
+    assert!(log
+        .iter()
+        .any(|r| r.host == HOST && r.target == "/kontakt.html"));
     // The Swedish text report names the PDF page and the coverage.
     let proxy = server.proxy();
-    let out = crate::util::infokoll(&["check", &format!("http://{HOST}/"), "--proxy", &proxy, "--rate", "40"]);
+    let out = crate::util::infokoll(&[
+        "check",
+        &format!("http://{HOST}/"),
+        "--proxy",
+        &proxy,
+        "--rate",
+        "40",
+    ]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("servicedeklaration-hemtjanst.pdf (s. 2)"), "{text}");
+    assert!(
+        text.contains("servicedeklaration-hemtjanst.pdf (s. 2)"),
+        "{text}"
+    );
     assert!(text.contains("1 pdf utan text kunde inte läsas"), "{text}");
     assert!(text.contains("kräver JavaScript – inte renderad"), "{text}");
 }
@@ -249,7 +274,11 @@ fn the_bygglov_decoy_counts_for_nothing_when_read() {
     let text = rt.block_on(reader().read(&bytes)).unwrap();
     let url = url::Url::parse(&format!("http://{HOST}/dokument/taxa-bygglov-2026.pdf")).unwrap();
     let doc = infokoll::extract::pdf::pdf_document(&url, text.title.as_deref(), &text.pages);
-    assert!(doc.main_text().contains("tio veckor"), "{}", doc.main_text());
+    assert!(
+        doc.main_text().contains("tio veckor"),
+        "{}",
+        doc.main_text()
+    );
     let rules = infokoll::rules::RuleSet::builtin().unwrap();
     let ctx = infokoll::detect::PageContext {
         depth: 2,

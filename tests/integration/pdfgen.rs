@@ -22,13 +22,14 @@ pub(crate) enum FontKind {
 }
 
 /// A PDF being assembled: numbered objects, then xref and trailer.
+#[derive(Default)]
 pub(crate) struct PdfWriter {
     objects: Vec<Vec<u8>>,
 }
 
 impl PdfWriter {
     pub(crate) fn new() -> Self {
-        Self { objects: Vec::new() }
+        Self::default()
     }
     /// Reserves the next object number.
     pub(crate) fn reserve(&mut self) -> usize {
@@ -62,7 +63,7 @@ impl PdfWriter {
         let xref = out.len();
         let mut table = format!("xref\n0 {}\n0000000000 65535 f \n", self.objects.len() + 1);
         for o in offsets {
-            let _ = write!(table, "{o:010} 00000 n \n");
+            let _ = writeln!(table, "{o:010} 00000 n ");
         }
         let _ = write!(
             table,
@@ -118,10 +119,18 @@ pub(crate) fn text_pdf(title: &str, pages: &[Vec<&str>], font: FontKind) -> Vec<
             let _ = writeln!(cmap, "{} beginbfchar", chars.len());
             for &c in &chars {
                 let mut u = [0u16; 2];
-                let hex: String = c.encode_utf16(&mut u).iter().map(|x| format!("{x:04X}")).collect();
+                let hex = c
+                    .encode_utf16(&mut u)
+                    .iter()
+                    .fold(String::new(), |mut h, x| {
+                        let _ = write!(h, "{x:04X}");
+                        h
+                    });
                 let _ = writeln!(cmap, "<{:04X}> <{hex}>", gid(c));
             }
-            cmap.push_str("endbfchar\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend");
+            cmap.push_str(
+                "endbfchar\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend",
+            );
             let to_unicode = w.add(PdfWriter::stream("", cmap.as_bytes()));
             let descriptor = w.add(
                 "<< /Type /FontDescriptor /FontName /ABCDEF+Verdana /Flags 32 \
@@ -158,7 +167,9 @@ pub(crate) fn text_pdf(title: &str, pages: &[Vec<&str>], font: FontKind) -> Vec<
                         let (a, b) = words.split_at(words.len() / 2);
                         content.push(b'[');
                         for (i, wd) in a.iter().enumerate() {
-                            if i > 0 { content.extend_from_slice(b" -300 "); }
+                            if i > 0 {
+                                content.extend_from_slice(b" -300 ");
+                            }
                             content.push(b'(');
                             content.extend_from_slice(&winansi(wd));
                             content.push(b')');
@@ -167,7 +178,9 @@ pub(crate) fn text_pdf(title: &str, pages: &[Vec<&str>], font: FontKind) -> Vec<
                         let mut x = 0;
                         for wd in b {
                             x += 6 * a.len() + 40;
-                            content.extend_from_slice(format!("{} 0 Td (", 6 * a.len() + 40).as_bytes());
+                            content.extend_from_slice(
+                                format!("{} 0 Td (", 6 * a.len() + 40).as_bytes(),
+                            );
                             content.extend_from_slice(&winansi(wd));
                             content.extend_from_slice(b") Tj\n");
                         }
@@ -194,9 +207,16 @@ pub(crate) fn text_pdf(title: &str, pages: &[Vec<&str>], font: FontKind) -> Vec<
     }
     w.set(
         pages_id,
-        format!("<< /Type /Pages /Kids [{}] /Count {} >>", kids.join(" "), kids.len()),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {} >>",
+            kids.join(" "),
+            kids.len()
+        ),
     );
-    w.set(catalog, format!("<< /Type /Catalog /Pages {pages_id} 0 R >>"));
+    w.set(
+        catalog,
+        format!("<< /Type /Catalog /Pages {pages_id} 0 R >>"),
+    );
     let mut info = b"<< /Title (".to_vec();
     info.extend_from_slice(&winansi(title));
     info.extend_from_slice(b") /Producer (infokoll tests) >>");
@@ -231,14 +251,21 @@ fn one_page(stream_dict: &str, data: &[u8], trailer_extra: &str) -> Vec<u8> {
     let page = w.add(format!(
         "<< /Type /Page /Parent {pages} 0 R /MediaBox [0 0 595 842] /Contents {content} 0 R >>"
     ));
-    w.set(pages, format!("<< /Type /Pages /Kids [{page} 0 R] /Count 1 >>"));
+    w.set(
+        pages,
+        format!("<< /Type /Pages /Kids [{page} 0 R] /Count 1 >>"),
+    );
     w.set(cat, format!("<< /Type /Catalog /Pages {pages} 0 R >>"));
     w.finish(cat, trailer_extra)
 }
 
 /// The first half of a good PDF.
 pub(crate) fn truncated() -> Vec<u8> {
-    let good = text_pdf("Taxa", &[vec!["Avgiften är 300 kronor."]], FontKind::Standard);
+    let good = text_pdf(
+        "Taxa",
+        &[vec!["Avgiften är 300 kronor."]],
+        FontKind::Standard,
+    );
     good[..good.len() / 2].to_vec()
 }
 
@@ -273,7 +300,10 @@ pub(crate) fn endless_references() -> Vec<u8> {
     let pages = w.reserve();
     let content = w.add(PdfWriter::stream("", b"BT /F1 11 Tf (x) Tj ET"));
     let page = w.reserve();
-    w.set(page, format!("<< /Type /Page /Parent {page} 0 R /Contents {content} 0 R >>"));
+    w.set(
+        page,
+        format!("<< /Type /Page /Parent {page} 0 R /Contents {content} 0 R >>"),
+    );
     w.set(
         pages,
         format!("<< /Type /Pages /Kids [{page} 0 R {pages} 0 R] /Count 2 /Parent {pages} 0 R >>"),
