@@ -452,7 +452,6 @@ fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// Reads at most `cap` decompressed bytes; `true` when more were coming.
 /// The body cap of a response, and whether to skip the body: a PDF gets
 /// the PDF cap and is not read at all when its Content-Length is over it
 /// (a cut PDF cannot be read anyway).
@@ -469,6 +468,7 @@ fn body_cap(
     (cap, length.is_some_and(|l| l > cap as u64))
 }
 
+/// Reads at most `cap` decompressed bytes; `true` when more were coming.
 async fn read_capped(
     mut resp: reqwest::Response,
     cap: usize,
