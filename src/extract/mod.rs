@@ -10,9 +10,11 @@
 //! - `html` ([`parse_html`]): decoded HTML → [`Document`] with `scraper`
 //! - `walker`: the single DOM pass behind `html` (blocks, links, frames)
 //! - `textbuf`: whitespace collapsing and link-context windows
+//! - `context`: each block's structural context (lead-ins, headers, terms, questions)
 //! - `forms`: forms, field labels and pseudo-forms for inputs outside `<form>`
 
 pub mod charset;
+mod context;
 mod forms;
 mod html;
 mod textbuf;
@@ -58,6 +60,14 @@ pub struct Block {
     /// True when the block sits in page chrome: `<nav>`, `<header>`,
     /// `<footer>`, `<aside>` or an element with role navigation/banner/contentinfo.
     pub chrome: bool,
+    /// The texts that give the block its meaning without being part of it,
+    /// nearest first: a table cell's column and row headers, the `<dt>` of a
+    /// `<dd>`, the `<summary>` of its `<details>`, a list item's parent item
+    /// and the lead-in sentence before its list, and the question or lead-in
+    /// (ending in `?` or `:`) of the paragraph just before. Headings are not
+    /// repeated here (see `heading_path`). Each text is cut to 300 bytes,
+    /// at most four per block.
+    pub context: Vec<String>,
 }
 
 /// The element kind a [`Block`] came from.

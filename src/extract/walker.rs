@@ -31,6 +31,7 @@ use scraper::node::Element;
 use scraper::{Html, Node};
 use url::Url;
 
+use super::context::Tracker;
 use super::forms::{FieldInfo, FormsBuilder, Place};
 use super::textbuf::{add_context, push_collapsed, soft_space, trim_end_in_place};
 use super::{Block, BlockKind, Form, Frame, Link};
@@ -82,6 +83,7 @@ struct Entry {
     form: bool,
     label: bool,
     select: bool,
+    context: bool,
 }
 
 /// The state of the single pass.
@@ -104,6 +106,7 @@ struct Walker {
     links: Vec<Link>,
     frames: Vec<Frame>,
     forms: FormsBuilder,
+    context: Tracker,
 }
 
 impl Walker {
@@ -126,6 +129,7 @@ impl Walker {
             links: Vec::new(),
             frames: Vec::new(),
             forms: FormsBuilder::default(),
+            context: Tracker::default(),
         }
     }
 
@@ -322,6 +326,7 @@ impl Walker {
             self.forms.open_form(action, method, self.path());
             e.form = true;
         }
+        e.context = self.context.open(name, el.attr("colspan"));
     }
 
     /// Links, images, frames, controls and labels.
@@ -441,6 +446,9 @@ impl Walker {
             self.kinds.pop();
             self.soft_break();
         }
+        if e.context {
+            self.context.close();
+        }
         if e.link {
             self.open_link = None;
         }
@@ -495,11 +503,15 @@ impl Walker {
         if self.details > 0 && !matches!(kind, BlockKind::Heading(_)) {
             kind = BlockKind::Details;
         }
+        let context = self
+            .context
+            .block(&text, matches!(kind, BlockKind::Heading(_)));
         self.blocks.push(Block {
             heading_path: self.path(),
             kind,
             text,
             chrome: self.chrome > 0,
+            context,
         });
         true
     }
