@@ -325,10 +325,16 @@ pub(crate) fn sort_evidence(evidence: &mut [Evidence]) {
 const CONTEXT_SEP: &str = " \u{2} \u{2} \u{2} \u{2} ";
 
 /// The folded structural context of a block: its [`Block::context`] texts
-/// and its nearest heading (the question or topic it answers).
+/// and, for fragments (list items, table cells, `<details>` content), the
+/// nearest heading (the question or topic they answer). A paragraph's
+/// sentences carry their own subject; its headings stay in section scope.
 fn block_context(block: &Block) -> String {
+    use crate::extract::BlockKind;
     let mut parts: Vec<String> = block.context.iter().map(|c| fold(c)).collect();
-    if !matches!(block.kind, crate::extract::BlockKind::Heading(_)) {
+    if matches!(
+        block.kind,
+        BlockKind::ListItem | BlockKind::TableCell | BlockKind::Details
+    ) {
         if let Some(h) = block.heading_path.last() {
             parts.push(fold(h));
         }
