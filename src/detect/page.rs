@@ -522,7 +522,11 @@ fn form_signal(rule: &Rule, signal: &Signal, page: &Page<'_>, form: &Form) -> Op
             return None;
         }
     }
-    let own = fold(&format!("{} {}", form.text, labels.join(" ")));
+    let mut own = fold(&format!("{} {}", form.text, labels.join(" ")));
+    if let Some(lead) = &form.lead_in {
+        // The sentence that introduces the form says what it is for.
+        own = with_context(&own, &fold(lead));
+    }
     if let Some(t) = &signal.trigger {
         if !t.is_match(&own) {
             return None;

@@ -112,6 +112,11 @@ impl Tracker {
         true
     }
 
+    /// The last sentence of the last top-level paragraph since the last heading, list or table.
+    pub(super) fn lead_in(&self) -> Option<String> {
+        self.lead.clone()
+    }
+
     /// The element of the innermost frame closed.
     pub(super) fn close(&mut self) {
         let Some(frame) = self.frames.pop() else {

@@ -118,6 +118,9 @@ pub struct Form {
     pub text: String,
     /// The headings above the form.
     pub heading_path: Vec<String>,
+    /// The last sentence of the paragraph just before a `<form>` (what it is for:
+    /// "Har du en fråga kan du skicka den här."), if any.
+    pub lead_in: Option<String>,
 }
 
 /// One input, select or textarea of a form.

@@ -323,7 +323,8 @@ impl Walker {
             } else {
                 method
             };
-            self.forms.open_form(action, method, self.path());
+            let lead_in = self.context.lead_in();
+            self.forms.open_form(action, method, self.path(), lead_in);
             e.form = true;
         }
         e.context = self.context.open(name, el.attr("colspan"));
