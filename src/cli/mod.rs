@@ -149,12 +149,15 @@ pub enum Command {
     },
     /// Mät reglerna mot märkta sidor (precision, träffsäkerhet, F1).
     Eval {
-        /// Katalog med sidorna.
+        /// Katalog med sidorna (kan anges flera gånger, i par med --labels).
         #[arg(long)]
-        pages: PathBuf,
-        /// CSV med kolumnerna file,url,kommun,item,present,note.
+        pages: Vec<PathBuf>,
+        /// CSV med kolumnerna file,url,kommun,item,present,note (en per --pages, i samma ordning).
         #[arg(long)]
-        labels: PathBuf,
+        labels: Vec<PathBuf>,
+        /// Katalog med uppsättningar: själv med labels.csv och pages/, eller en underkatalog per uppsättning.
+        #[arg(long)]
+        sets: Vec<PathBuf>,
         /// Utdataformat.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -374,9 +377,10 @@ fn dispatch(command: Command) -> Result<u8, Failure> {
         Command::Eval {
             pages,
             labels,
+            sets,
             format,
             rules,
-        } => local::eval(&pages, &labels, format, rules.as_ref()),
+        } => local::eval(&pages, &labels, &sets, format, rules.as_ref()),
         Command::Rules { action } => match action {
             RulesAction::Test { rules } => local::rules_test(rules.as_ref()),
             RulesAction::Lint { rules } => local::rules_lint(rules.as_ref()),

@@ -203,6 +203,10 @@ pub struct SiteCrawl {
     pub unreachable: HashSet<Url>,
     /// HTML pages fetched.
     pub pages_fetched: usize,
+    /// Pages not fetched because robots.txt forbids them.
+    pub skipped_robots: usize,
+    /// Links left in the frontier when the page budget ran out (0 when it did not).
+    pub skipped_budget: usize,
     /// Wall time of the crawl.
     pub elapsed: Duration,
 }
@@ -227,6 +231,8 @@ where
         pages: Vec::new(),
         unreachable: HashSet::new(),
         pages_fetched: 0,
+        skipped_robots: 0,
+        skipped_budget: 0,
         elapsed: Duration::ZERO,
     };
     let Some(start) = normalise(start) else {
@@ -262,9 +268,13 @@ where
     let mut sitemaps_read = false;
     while let Some(cand) = frontier.pop() {
         if crawl.pages.len() >= cfg.max_pages {
+            crawl.skipped_budget = frontier.len() + 1;
             break;
         }
         let page = fetcher.fetch(&cand.url).await;
+        if matches!(page.outcome, FetchOutcome::Disallowed { .. }) {
+            crawl.skipped_robots += 1;
+        }
         let (status, html_body) = match &page.outcome {
             FetchOutcome::Response {
                 status,
