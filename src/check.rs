@@ -80,7 +80,7 @@ pub async fn check_site<S: PageSource>(
         fetched,
     };
     let mut verdicts = aggregate(rules, &pages, &targets);
-    coverage.skipped_robots = crawl.skipped_robots;
+    coverage.add_robots_skipped(&crawl.skipped_robots, crawl.skipped_robots_count);
     coverage.skipped_budget = crawl.skipped_budget;
     assess_missing(rules, &mut verdicts, &coverage);
     SiteCheck {

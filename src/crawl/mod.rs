@@ -34,6 +34,9 @@ use crate::text::fold;
 use frontier::Frontier;
 use scope::{looks_like_trap, normalise, SiteScope};
 
+/// Most robots-skipped URLs a crawl keeps (the count goes on).
+pub const MAX_SKIPPED_KEPT: usize = 200;
+
 /// Default page budget of one site.
 pub const DEFAULT_MAX_PAGES: usize = 300;
 /// Default depth limit (clicks from the start page).
@@ -203,8 +206,11 @@ pub struct SiteCrawl {
     pub unreachable: HashSet<Url>,
     /// HTML pages fetched.
     pub pages_fetched: usize,
-    /// Pages not fetched because robots.txt forbids them.
-    pub skipped_robots: usize,
+    /// Pages not fetched because robots.txt forbids them (at most
+    /// [`MAX_SKIPPED_KEPT`] kept; the count goes on in `skipped_robots_count`).
+    pub skipped_robots: Vec<Url>,
+    /// How many pages robots.txt kept the crawl from.
+    pub skipped_robots_count: usize,
     /// Links left in the frontier when the page budget ran out (0 when it did not).
     pub skipped_budget: usize,
     /// Wall time of the crawl.
@@ -231,7 +237,8 @@ where
         pages: Vec::new(),
         unreachable: HashSet::new(),
         pages_fetched: 0,
-        skipped_robots: 0,
+        skipped_robots: Vec::new(),
+        skipped_robots_count: 0,
         skipped_budget: 0,
         elapsed: Duration::ZERO,
     };
@@ -273,7 +280,10 @@ where
         }
         let page = fetcher.fetch(&cand.url).await;
         if matches!(page.outcome, FetchOutcome::Disallowed { .. }) {
-            crawl.skipped_robots += 1;
+            crawl.skipped_robots_count += 1;
+            if crawl.skipped_robots.len() < MAX_SKIPPED_KEPT {
+                crawl.skipped_robots.push(cand.url.clone());
+            }
         }
         let (status, html_body) = match &page.outcome {
             FetchOutcome::Response {

@@ -54,6 +54,8 @@ pub struct Coverage {
     pub reached_home_care: bool,
     /// Pages not fetched because robots.txt forbids them.
     pub skipped_robots: usize,
+    /// Of those, pages whose address is on the home-care topic.
+    pub skipped_robots_on_topic: usize,
     /// Links left unvisited when the page budget ran out.
     pub skipped_budget: usize,
 }
@@ -67,14 +69,26 @@ impl Coverage {
             .iter()
             .find(|b| matches!(b.kind, BlockKind::Heading(1)))
             .map_or("", |b| b.text.as_str());
-        let path = doc.url.path().replace(['/', '-', '_', '.'], " ");
-        let words = fold(&format!("{path} {} {h1}", doc.title));
+        let words = fold(&format!("{} {} {h1}", url_words(&doc.url), doc.title));
         if TOPIC_WORDS.iter().any(|w| words.contains(w)) {
             self.pages_on_topic += 1;
         }
         if SECTION_WORDS.iter().any(|w| words.contains(w)) {
             self.reached_home_care = true;
         }
+    }
+
+    /// Counts the pages robots.txt kept the crawl from (`total`), judging the
+    /// topic of those whose address is known.
+    pub fn add_robots_skipped(&mut self, urls: &[Url], total: usize) {
+        self.skipped_robots += total;
+        self.skipped_robots_on_topic += urls
+            .iter()
+            .filter(|u| {
+                let words = fold(&url_words(u));
+                TOPIC_WORDS.iter().any(|w| words.contains(w))
+            })
+            .count();
     }
 
     /// Why this coverage is too low to trust a "saknas", in Swedish (None: enough).
@@ -89,13 +103,13 @@ impl Coverage {
                 self.pages_on_topic, self.pages_read
             ));
         }
+        if self.skipped_robots_on_topic > 0 {
+            why.push(format!(
+                "{} sidor om hemtjänst eller äldreomsorg stoppades av robots.txt",
+                self.skipped_robots_on_topic
+            ));
+        }
         if self.pages_on_topic < ENOUGH_TOPIC_PAGES {
-            if self.skipped_robots > 0 {
-                why.push(format!(
-                    "{} sidor stoppades av robots.txt",
-                    self.skipped_robots
-                ));
-            }
             if self.skipped_budget > 0 {
                 why.push(format!(
                     "sidbudgeten tog slut med {} länkar kvar",
@@ -105,6 +119,11 @@ impl Coverage {
         }
         (!why.is_empty()).then(|| why.join("; "))
     }
+}
+
+/// The words of a URL's path ("/omsorg/hemtjanst-avgift" → "omsorg hemtjanst avgift").
+fn url_words(url: &Url) -> String {
+    url.path().replace(['/', '-', '_', '.'], " ")
 }
 
 /// The closest the rules came to finding a missing item.
@@ -197,11 +216,18 @@ mod tests {
             (4, 3, true)
         );
         assert_eq!(c.weakness_sv(), None);
-        c.skipped_robots = 2;
+        let skipped = [
+            Url::parse("https://k.se/intranat/x").unwrap(),
+            Url::parse("https://k.se/aldreomsorg/avgifter").unwrap(),
+        ];
+        c.add_robots_skipped(&skipped[..1], 1);
+        assert_eq!(c.weakness_sv(), None, "an off-topic page skipped is no gap");
+        c.add_robots_skipped(&skipped[1..], 3);
+        assert_eq!((c.skipped_robots, c.skipped_robots_on_topic), (4, 1));
         assert!(c
             .weakness_sv()
             .unwrap()
-            .contains("2 sidor stoppades av robots.txt"));
+            .contains("1 sidor om hemtjänst eller äldreomsorg stoppades av robots.txt"));
     }
 
     #[test]
