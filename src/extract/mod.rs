@@ -9,12 +9,14 @@
 //! - [`charset`]: bytes + Content-Type → `String` (header, BOM, `<meta>`, detection)
 //! - `html` ([`parse_html`]): decoded HTML → [`Document`] with `scraper`
 //! - `walker`: the single DOM pass behind `html` (blocks, links, frames)
+//! - `elements`: which elements are blocks, headings or hidden
 //! - `textbuf`: whitespace collapsing and link-context windows
 //! - `context`: each block's structural context (lead-ins, headers, terms, questions)
 //! - `forms`: forms, field labels and pseudo-forms for inputs outside `<form>`
 
 pub mod charset;
 mod context;
+mod elements;
 mod forms;
 mod html;
 mod textbuf;
