@@ -109,13 +109,11 @@ impl Coverage {
                 self.skipped_robots_on_topic
             ));
         }
-        if self.pages_on_topic < ENOUGH_TOPIC_PAGES {
-            if self.skipped_budget > 0 {
-                why.push(format!(
-                    "sidbudgeten tog slut med {} länkar kvar",
-                    self.skipped_budget
-                ));
-            }
+        if self.pages_on_topic < ENOUGH_TOPIC_PAGES && self.skipped_budget > 0 {
+            why.push(format!(
+                "sidbudgeten tog slut med {} länkar kvar",
+                self.skipped_budget
+            ));
         }
         (!why.is_empty()).then(|| why.join("; "))
     }
