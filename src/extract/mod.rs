@@ -13,12 +13,16 @@
 //! - `textbuf`: whitespace collapsing and link-context windows
 //! - `context`: each block's structural context (lead-ins, headers, terms, questions)
 //! - `forms`: forms, field labels and pseudo-forms for inputs outside `<form>`
+//! - [`pdf`]: PDF page texts → [`Document`] (paragraph blocks under title and page)
+//! - [`script`]: does a page need JavaScript to show its content?
 
 pub mod charset;
 mod context;
 mod elements;
 mod forms;
 mod html;
+pub mod pdf;
+pub mod script;
 mod textbuf;
 mod walker;
 
