@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::anyhow;
 
 use super::check::fetch_config;
+use super::run_params::{self, RunParams};
 use super::{load_rules, runtime, Failure, FetchArgs, Format};
 use crate::audit::{run_audit, AuditConfig, AuditSummary};
 use crate::crawl::CrawlConfig;
@@ -17,8 +18,18 @@ pub(crate) const EXIT_INTERRUPTED: u8 = 130;
 #[derive(Debug, Clone, clap::Args)]
 pub struct AuditArgs {
     /// Katalog för resultatet (databas, WARC-arkiv, logg).
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required_unless_present = "resume", conflicts_with = "resume")]
+    pub out: Option<PathBuf>,
+    /// Fortsätt körningen i katalogen med dess sparade inställningar (register, urval, år, takt, proxy, regler).
+    #[arg(
+        long,
+        value_name = "KATALOG",
+        conflicts_with_all = [
+            "only", "registry", "year", "rate", "proxy", "contact", "timeout",
+            "max_pages", "max_depth", "rules", "previous"
+        ]
+    )]
+    pub resume: Option<PathBuf>,
     /// Granskningsår.
     #[arg(long, default_value_t = default_year())]
     pub year: u16,
@@ -118,16 +129,124 @@ pub(crate) fn print_summary(s: &AuditSummary, out: &Path) {
     );
 }
 
+/// The parameters of the command as given (paths absolute).
+fn params_of(args: &AuditArgs, registry: &Registry, rules: &crate::rules::RuleSet) -> RunParams {
+    RunParams {
+        registry: args.registry.as_deref().map(run_params::absolute),
+        registry_digest: run_params::registry_digest(registry.all()),
+        only: args
+            .only
+            .as_ref()
+            .map(|codes| codes.iter().map(|c| c.trim().to_owned()).collect()),
+        year: args.year,
+        rate: args.fetch.rate,
+        proxy: args.fetch.proxy.as_ref().map(ToString::to_string),
+        contact: args.fetch.contact.clone(),
+        timeout: args.fetch.timeout,
+        max_pages: args.fetch.max_pages,
+        max_depth: args.fetch.max_depth,
+        rules: args.rules.as_deref().map(run_params::absolute),
+        rules_digest: run_params::rules_digest(rules),
+        previous: args.previous.as_deref().map(run_params::absolute),
+    }
+}
+
+/// The command's arguments with the stored parameters of a run.
+fn with_params(args: &AuditArgs, dir: &Path, p: &RunParams) -> Result<AuditArgs, Failure> {
+    let proxy = match &p.proxy {
+        Some(u) => Some(url::Url::parse(u).map_err(|e| {
+            Failure::bad_input(anyhow!(
+                "den sparade proxyadressen {u} går inte att läsa: {e}"
+            ))
+        })?),
+        None => None,
+    };
+    Ok(AuditArgs {
+        out: Some(dir.to_path_buf()),
+        resume: None,
+        year: p.year,
+        only: p.only.clone(),
+        registry: p.registry.clone(),
+        previous: p.previous.clone(),
+        rules: p.rules.clone(),
+        fetch: FetchArgs {
+            rate: p.rate,
+            proxy,
+            contact: p.contact.clone(),
+            timeout: p.timeout,
+            max_pages: p.max_pages,
+            max_depth: p.max_depth,
+        },
+        ..args.clone()
+    })
+}
+
 pub(crate) fn run(args: &AuditArgs) -> Result<u8, Failure> {
+    let (args, resuming) = match &args.resume {
+        Some(dir) => match run_params::stored(dir)? {
+            Some(Some(p)) => (with_params(args, dir, &p)?, Some(p)),
+            Some(None) => {
+                return Err(Failure::bad_input(anyhow!(
+                    "körningen i {} sparade inte sina inställningar (äldre version): \
+                     fortsätt med samma kommando som startade den, med --out",
+                    dir.display()
+                )))
+            }
+            None => {
+                return Err(Failure::bad_input(anyhow!(
+                    "{} innehåller ingen körning att fortsätta",
+                    dir.display()
+                )))
+            }
+        },
+        None => (args.clone(), None),
+    };
+    let Some(out) = args.out.clone() else {
+        return Err(Failure::bad_input(anyhow!(
+            "ange --out KATALOG eller --resume KATALOG"
+        )));
+    };
     let rules = load_rules(args.rules.as_ref())?;
     let registry = match &args.registry {
         Some(p) => Registry::from_file(p).map_err(Failure::bad_input)?,
         None => Registry::builtin(),
     };
     let municipalities = select(&registry, args.only.as_deref())?;
-    log_to_file(&args.out)?;
+    let params = params_of(&args, &registry, &rules);
+    match run_params::stored(&out)? {
+        Some(Some(stored)) => {
+            let diffs = run_params::differences(&stored, &params);
+            if !diffs.is_empty() {
+                let why = if resuming.is_some() {
+                    "filerna som körningen använder har ändrats"
+                } else {
+                    "körningen där gjordes med andra inställningar"
+                };
+                return Err(Failure::bad_input(anyhow!(
+                    "{} har redan en körning, och {why}:\n  {}\nFortsätt den med `{}`, \
+                     eller välj en ny katalog med --out.",
+                    out.display(),
+                    diffs.join("\n  "),
+                    run_params::resume_command(&out)
+                )));
+            }
+        }
+        // A run from before parameters were stored: continue it as before.
+        Some(None) => {}
+        None => run_params::begin(
+            &out,
+            &params,
+            serde_json::json!({
+                "rate": params.rate,
+                "max_pages": params.max_pages,
+                "max_depth": params.max_depth,
+                "municipalities": municipalities.len(),
+            }),
+        )?,
+    }
+    log_to_file(&out)?;
     let cfg = AuditConfig {
-        out: args.out.clone(),
+        out: out.clone(),
         year: args.year,
         municipalities,
         fetch: fetch_config(&args.fetch)?,
@@ -140,24 +259,23 @@ pub(crate) fn run(args: &AuditArgs) -> Result<u8, Failure> {
         quiet: args.quiet,
         previous: args.previous.clone(),
     };
+    let resume = run_params::resume_command(&out);
     let rt = runtime()?;
     let summary = rt.block_on(async {
         let stop = async {
             if tokio::signal::ctrl_c().await.is_err() {
                 std::future::pending::<()>().await;
             }
+            eprintln!("\nAvbryter … det som är klart sparas. Fortsätt sedan med: {resume}");
         };
         run_audit(&cfg, &rules, stop).await
     })?;
     match args.format {
-        Format::Text => print_summary(&summary, &args.out),
+        Format::Text => print_summary(&summary, &out),
         Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
     }
     if summary.interrupted {
-        println!(
-            "Avbrutet. Det som var klart är sparat. Fortsätt med samma kommando: infokoll audit --out {}",
-            args.out.display()
-        );
+        println!("Avbrutet. Det som var klart är sparat. Fortsätt med: {resume}");
         return Ok(EXIT_INTERRUPTED);
     }
     Ok(0)

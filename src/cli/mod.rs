@@ -13,6 +13,7 @@ mod farm_demo;
 mod local;
 mod report;
 mod review;
+mod run_params;
 mod score;
 
 use std::path::PathBuf;

@@ -21,6 +21,7 @@
 //! - `auth.rs` — sessions, CSRF tokens, login rate limit.
 //! - `pages.rs`, `finding.rs`, `actions.rs`, `archive.rs` — the handlers.
 //! - `filter.rs` — the queue filter and which entries are reviewed.
+//! - `receipt.rs` — the receipt after a decision and its undo.
 //! - `html.rs` — escaping, page shell, style sheet, keyboard script.
 //!
 //! # Routes
@@ -34,6 +35,7 @@
 //! | `GET /arkiv/{fil}/{offset}/{längd}` | an archived response, sandboxed |
 //! | `GET /logg` | the decision log, newest first |
 //! | `GET, POST /login`, `POST /logout`, `POST /beslut` | login, logout, a decision |
+//! | `POST /angra` | undo one's own decision (a new row in the log); the page after a decision shows a receipt (`?kvitto=ID`) with this button |
 //!
 //! # Security
 //!
@@ -54,11 +56,14 @@ mod finding;
 mod html;
 mod pages;
 mod queue;
+mod receipt;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_browser;
+#[cfg(test)]
+mod tests_form;
 #[cfg(test)]
 mod tests_queue;
 
@@ -374,6 +379,7 @@ pub fn app(state: ReviewState) -> Router {
         .route("/login", get(actions::login_form).post(actions::login))
         .route("/logout", post(actions::logout))
         .route("/beslut", post(actions::decide))
+        .route("/angra", post(receipt::undo))
         .route("/stil.css", get(pages::css))
         .route("/app.js", get(pages::js))
         .fallback(pages::not_found)

@@ -244,6 +244,7 @@ async fn changes_since_the_previous_run_are_flagged() {
             comment: None,
             machine_found: Some(true),
             machine_confidence: Some(0.95),
+            undoes: None,
         };
         store.record_decision(run, &row).unwrap();
     }

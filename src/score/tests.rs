@@ -166,6 +166,7 @@ fn decide(
                 comment: Some("granskat".into()),
                 machine_found: None,
                 machine_confidence: None,
+                undoes: None,
             },
         )
         .unwrap();

@@ -53,6 +53,9 @@
 //! | `evidence` | `id`, unique `(run_id, code, item, rank)` | `url`, `snippet`, `highlights_json`, `signal`, `kind`, `weight`, `context`, `target`, `depth`, `off_site`, `warc_file`, `warc_offset`, `warc_length` |
 //! | `decisions` | `id` | `run_id`, `code`, `item`, `reviewer`, `decided_at`, `decision` (`confirm`, `reject`, `present`), `url`, `comment`, `machine_found`, `machine_confidence`; triggers refuse UPDATE and DELETE |
 //!
+//! Version 2 (`002_decision_undo.sql`) adds `decisions.undoes`: an undo is
+//! a new row naming the row it withdraws ([`DecisionRow::undoes`]).
+//!
 //! Fetches, verdicts and decisions reference their municipality row, so add
 //! the municipalities of a run before recording anything for them.
 
@@ -68,7 +71,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use decisions::{Decision, DecisionRow};
+pub use decisions::{in_force, Decision, DecisionRow};
 pub use error::{Result, StoreError};
 pub use findings::{EvidenceRow, VerdictRow};
 pub use pages::{content_hash, FetchRow, Validators, WarcRef};
@@ -89,10 +92,16 @@ struct Migration {
 }
 
 /// Every migration, in order; migration `i` brings the file to version `i + 1`.
-const MIGRATIONS: &[Migration] = &[Migration {
-    name: "001_initial",
-    sql: include_str!("migrations/001_initial.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "001_initial",
+        sql: include_str!("migrations/001_initial.sql"),
+    },
+    Migration {
+        name: "002_decision_undo",
+        sql: include_str!("migrations/002_decision_undo.sql"),
+    },
+];
 
 /// The schema version this code writes and reads.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
