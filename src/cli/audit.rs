@@ -77,10 +77,12 @@ pub(crate) fn select(
         Some(codes) => codes
             .iter()
             .map(|c| {
-                registry
-                    .find(c)
-                    .cloned()
-                    .ok_or_else(|| Failure::bad_input(anyhow!("okänd kommun '{c}' i --only")))
+                super::lookup::find(registry, c)?.cloned().ok_or_else(|| {
+                    Failure::bad_input(anyhow!(
+                        "okänd kommun '{c}' i --only.{}",
+                        super::lookup::did_you_mean(registry, c)
+                    ))
+                })
             })
             .collect(),
     }
@@ -130,14 +132,19 @@ pub(crate) fn print_summary(s: &AuditSummary, out: &Path) {
 }
 
 /// The parameters of the command as given (paths absolute).
-fn params_of(args: &AuditArgs, registry: &Registry, rules: &crate::rules::RuleSet) -> RunParams {
+fn params_of(
+    args: &AuditArgs,
+    registry: &Registry,
+    rules: &crate::rules::RuleSet,
+    chosen: &[crate::registry::Municipality],
+) -> RunParams {
     RunParams {
         registry: args.registry.as_deref().map(run_params::absolute),
         registry_digest: run_params::registry_digest(registry.all()),
         only: args
             .only
             .as_ref()
-            .map(|codes| codes.iter().map(|c| c.trim().to_owned()).collect()),
+            .map(|_| chosen.iter().map(|m| m.code.to_string()).collect()),
         year: args.year,
         rate: args.fetch.rate,
         proxy: args.fetch.proxy.as_ref().map(ToString::to_string),
@@ -212,7 +219,7 @@ pub(crate) fn run(args: &AuditArgs) -> Result<u8, Failure> {
         None => Registry::builtin(),
     };
     let municipalities = select(&registry, args.only.as_deref())?;
-    let params = params_of(&args, &registry, &rules);
+    let params = params_of(&args, &registry, &rules, &municipalities);
     match run_params::stored(&out)? {
         Some(Some(stored)) => {
             let diffs = run_params::differences(&stored, &params);

@@ -11,6 +11,7 @@ mod check;
 mod demo;
 mod farm_demo;
 mod local;
+mod lookup;
 mod report;
 mod review;
 mod run_params;
@@ -293,7 +294,16 @@ pub(crate) fn load_rules(dir: Option<&PathBuf>) -> Result<RuleSet, Failure> {
 }
 
 /// Runs the CLI with `std::env::args`.
+///
+/// Output to a closed pipe (`infokoll kommuner | head`) ends the program
+/// quietly like other Unix tools (SIGPIPE, exit status 141 in the shell)
+/// instead of a panic. The review server keeps Rust's default (its sockets
+/// report closed peers as errors).
 pub fn main() -> ExitCode {
+    let serving = std::env::args_os().nth(1).is_some_and(|a| a == "review");
+    if !serving {
+        sigpipe::reset();
+    }
     run(std::env::args_os())
 }
 
@@ -314,7 +324,18 @@ where
             };
         }
     };
-    if !matches!(cli.command, Command::Audit(_)) {
+    // `audit` and the farm `demo` log to their directory's file instead.
+    let logs_to_file = match &cli.command {
+        Command::Audit(_) => true,
+        Command::Demo {
+            fixtures,
+            rules,
+            sites,
+            ..
+        } => !*fixtures && rules.is_none() && sites.is_none(),
+        _ => false,
+    };
+    if !logs_to_file {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_env("INFOKOLL_LOG"))
             .with_writer(std::io::stderr)

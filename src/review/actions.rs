@@ -140,10 +140,13 @@ pub(crate) async fn login(State(state): State<ReviewState>, req: Request) -> Res
     }
     let name = form.get("username").map_or("", |s| s.trim()).to_owned();
     let password = form.get("password").cloned().unwrap_or_default();
-    let mut keys = vec![format!("namn:{}", name.to_lowercase())];
-    if let Some(a) = addr {
-        keys.push(format!("ip:{}", a.ip()));
-    }
+    // By (name, address) and by address: a stranger elsewhere cannot lock
+    // a reviewer out, and one address cannot try many names.
+    let ip = addr.map_or_else(|| "okänd".to_owned(), |a| a.ip().to_string());
+    let keys = vec![
+        format!("namn:{}@{ip}", name.to_lowercase()),
+        format!("ip:{ip}"),
+    ];
     let now = Instant::now();
     let blocked = state
         .inner

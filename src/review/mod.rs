@@ -18,7 +18,8 @@
 //! - `queue.rs` — what gets flagged ([`Reason`]), the order (effect on the
 //!   score), the precision estimate from the random sample.
 //! - `accounts.rs` — reviewer accounts in `DIR/reviewers.sqlite` (argon2id).
-//! - `auth.rs` — sessions, CSRF tokens, login rate limit.
+//! - `auth.rs` — session cookies, CSRF tokens, login rate limit.
+//! - `sessions.rs` — sessions in the accounts file (they survive a restart).
 //! - `pages.rs`, `finding.rs`, `actions.rs`, `archive.rs` — the handlers.
 //! - `filter.rs` — the queue filter and which entries are reviewed.
 //! - `receipt.rs` — the receipt after a decision and its undo.
@@ -57,6 +58,7 @@ mod html;
 mod pages;
 mod queue;
 mod receipt;
+mod sessions;
 
 #[cfg(test)]
 mod tests;
@@ -88,9 +90,10 @@ pub use queue::{
     QueueEntry, Reason, DAMPING,
 };
 
-use auth::{LoginLimiter, Sessions};
+use auth::LoginLimiter;
 use html::Viewer;
 use queue::Key;
+use sessions::Sessions;
 
 /// The default share of confident verdicts drawn for review.
 pub const DEFAULT_SAMPLE: f64 = 0.05;
@@ -147,6 +150,9 @@ pub enum ReviewError {
     /// A reviewer name with characters that are not allowed.
     #[error("ogiltigt namn {0:?}: använd 1–64 bokstäver, siffror, '.', '_' eller '-'")]
     InvalidName(String),
+    /// No reviewer has this name.
+    #[error("det finns ingen granskare som heter {0}")]
+    UnknownReviewer(String),
     /// The name is taken.
     #[error("granskaren {0} finns redan")]
     ReviewerExists(String),
@@ -251,6 +257,7 @@ impl ReviewState {
             year: run.year,
         });
         let accounts = Accounts::open(&config.dir)?;
+        let sessions = Sessions::open(&config.dir)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -265,7 +272,7 @@ impl ReviewState {
                 entries,
                 store: Mutex::new(store),
                 accounts: Mutex::new(accounts),
-                sessions: Mutex::new(Sessions::default()),
+                sessions: Mutex::new(sessions),
                 limiter: Mutex::new(LoginLimiter::default()),
                 scores: Mutex::new(None),
                 dummy_hash: accounts::dummy_hash(),

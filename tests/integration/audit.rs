@@ -11,7 +11,7 @@ use infokoll::store::{MunicipalityStatus, Store};
 use crate::util::{infokoll, municipality_truths, Server};
 
 /// A registry CSV with the fixture municipalities (codes 9001…), and code → host.
-fn fixture_registry(dir: &Path) -> (std::path::PathBuf, HashMap<String, String>) {
+pub(crate) fn fixture_registry(dir: &Path) -> (std::path::PathBuf, HashMap<String, String>) {
     let mut csv = String::from("kod,namn,lan_kod,lan,webbplats,befolkning,befolkning_ar\n");
     let mut hosts = HashMap::new();
     for (i, (host, t)) in municipality_truths().into_iter().enumerate() {
@@ -29,7 +29,7 @@ fn fixture_registry(dir: &Path) -> (std::path::PathBuf, HashMap<String, String>)
     (path, hosts)
 }
 
-fn audit_args<'a>(out: &'a str, registry: &'a str, proxy: &'a str) -> Vec<&'a str> {
+pub(crate) fn audit_args<'a>(out: &'a str, registry: &'a str, proxy: &'a str) -> Vec<&'a str> {
     vec![
         "audit",
         "--out",
@@ -53,7 +53,7 @@ fn audit_args<'a>(out: &'a str, registry: &'a str, proxy: &'a str) -> Vec<&'a st
 }
 
 /// code → (site status, item → found) from an audit directory.
-fn results(out: &Path) -> BTreeMap<String, (String, BTreeMap<String, bool>)> {
+pub(crate) fn results(out: &Path) -> BTreeMap<String, (String, BTreeMap<String, bool>)> {
     let store = Store::open_readonly(out.join(infokoll::store::FILE_NAME)).unwrap();
     let run = store.latest_run().unwrap().unwrap();
     let mut map: BTreeMap<String, (String, BTreeMap<String, bool>)> = BTreeMap::new();
@@ -75,7 +75,7 @@ fn results(out: &Path) -> BTreeMap<String, (String, BTreeMap<String, bool>)> {
     map
 }
 
-fn fetch_rows(out: &Path) -> u64 {
+pub(crate) fn fetch_rows(out: &Path) -> u64 {
     let store = Store::open_readonly(out.join(infokoll::store::FILE_NAME)).unwrap();
     let run = store.latest_run().unwrap().unwrap();
     store
@@ -130,7 +130,7 @@ fn audit_of_the_fixture_sites_matches_truth() {
 }
 
 /// Runs an audit and SIGKILLs it after `after`; returns whether it was still running then.
-fn run_and_kill(args: &[&str], after: Duration) -> bool {
+pub(crate) fn run_and_kill(args: &[&str], after: Duration) -> bool {
     let mut child = Command::new(env!("CARGO_BIN_EXE_infokoll"))
         .args(args)
         .stdout(Stdio::null())
@@ -249,11 +249,22 @@ fn ctrl_c_stops_gracefully_and_says_how_to_resume() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(130));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("Fortsätt med samma kommando"), "{stdout}");
-    // And the same command finishes the run.
+    let resume = format!("infokoll audit --resume {}", out.display());
+    assert!(stdout.contains(&resume), "{stdout}");
+    // The same command with another rate is refused, naming the difference.
     args[rate + 1] = "20";
-    let again = infokoll(&args);
-    assert_eq!(again.status.code(), Some(0));
+    let other = infokoll(&args);
+    assert_eq!(other.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert!(stderr.contains("--rate: 5 i körningen, 20 nu"), "{stderr}");
+    // `--resume` finishes the run with its own parameters.
+    let again = infokoll(&["audit", "--resume", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     assert!(results(&out).values().all(|(s, _)| !s.is_empty()));
 }
 

@@ -4,7 +4,9 @@
 
 mod audit;
 mod check;
+mod edges;
 mod eval;
+mod resume;
 mod robustness;
 mod rules;
 mod util;
