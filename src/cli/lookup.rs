@@ -13,7 +13,7 @@ use crate::text::fold;
 const MAX_SUGGESTIONS: usize = 3;
 
 /// Least similarity for a suggestion.
-const MIN_SIMILARITY: f64 = 0.8;
+const MIN_SIMILARITY: f64 = 0.85;
 
 /// True for 1–4 ASCII digits: what can only be meant as a code.
 pub(crate) fn looks_like_code(key: &str) -> bool {
@@ -50,20 +50,29 @@ pub(crate) fn closest_names(registry: &Registry, key: &str) -> Vec<String> {
     if wanted.is_empty() {
         return Vec::new();
     }
-    let mut scored: Vec<(f64, &str)> = registry
+    // Names that begin with what was typed ("Malung" → "Malung-Sälen")
+    // come first and alone; otherwise the most similar names.
+    let starting: Vec<(f64, &str)> = registry
         .all()
         .iter()
-        .map(|m| {
-            let name = fold(&m.name);
-            let score = if name.starts_with(wanted) || wanted.starts_with(name.as_str()) {
-                1.0
-            } else {
-                strsim::jaro_winkler(wanted, &name)
-            };
-            (score, m.name.as_str())
-        })
-        .filter(|(s, _)| *s >= MIN_SIMILARITY)
+        .filter(|m| fold(&m.name).starts_with(wanted))
+        .map(|m| (1.0, m.name.as_str()))
         .collect();
+    let mut scored: Vec<(f64, &str)> = if starting.is_empty() {
+        registry
+            .all()
+            .iter()
+            .map(|m| {
+                (
+                    strsim::jaro_winkler(wanted, &fold(&m.name)),
+                    m.name.as_str(),
+                )
+            })
+            .filter(|(s, _)| *s >= MIN_SIMILARITY)
+            .collect()
+    } else {
+        starting
+    };
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
     scored
         .into_iter()
