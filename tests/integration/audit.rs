@@ -130,7 +130,7 @@ fn audit_of_the_fixture_sites_matches_truth() {
 }
 
 /// Runs an audit and SIGKILLs it after `after`; returns whether it was still running then.
-pub(crate) fn run_and_kill(args: &[&str], after: Duration) -> bool {
+fn run_and_kill(args: &[&str], after: Duration) -> bool {
     let mut child = Command::new(env!("CARGO_BIN_EXE_infokoll"))
         .args(args)
         .stdout(Stdio::null())

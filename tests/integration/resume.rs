@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use infokoll::store::Store;
 
-use crate::audit::{audit_args, fixture_registry, results, run_and_kill};
+use crate::audit::{audit_args, fixture_registry, results};
 use crate::util::{infokoll, Server};
 
 fn page_requests(server: &Server) -> usize {
@@ -103,8 +103,32 @@ fn resume_continues_an_interrupted_run_with_its_parameters() {
     // Slow enough to be killed in the middle.
     let rate = args.iter().position(|a| *a == "--rate").unwrap();
     args[rate + 1] = "4";
-    let killed = run_and_kill(&args, Duration::from_millis(1500));
-    assert!(killed, "the audit finished before it could be killed");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_infokoll"))
+        .args(&args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let log = parts.join("infokoll.log");
+    let t0 = std::time::Instant::now();
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("audit started")
+    {
+        assert!(
+            t0.elapsed() < Duration::from_secs(60),
+            "the audit did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    let still_running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        still_running,
+        "the audit finished before it could be killed"
+    );
     // Resume from another directory, with no options but the directory.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_infokoll"))
         .args(["audit", "--resume", &parts_s, "--quiet"])
