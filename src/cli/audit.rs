@@ -30,6 +30,9 @@ pub struct AuditArgs {
         ]
     )]
     pub resume: Option<PathBuf>,
+    /// Med --resume: försök igen med kommuner som inte kunde läsas (nere, ofullständiga, robots.txt otillgänglig); det tidigare försöket sparas.
+    #[arg(long, requires = "resume")]
+    pub retry_failed: bool,
     /// Granskningsår.
     #[arg(long, default_value_t = default_year())]
     pub year: u16,
@@ -131,6 +134,41 @@ pub(crate) fn print_summary(s: &AuditSummary, out: &Path) {
     );
 }
 
+/// Site statuses that `--retry-failed` tries again.
+const RETRIED: [&str; 3] = ["unreachable", "partial", "robots_unavailable"];
+
+/// Done municipalities of the summary whose site could not be read.
+fn failed_count(s: &AuditSummary) -> usize {
+    RETRIED.iter().filter_map(|k| s.statuses.get(*k)).sum()
+}
+
+/// Sets the run's unreadable municipalities back to pending, keeping their
+/// earlier attempt in the store.
+fn retry_failed(out: &Path) -> Result<(), Failure> {
+    let mut store = crate::store::Store::open_in_dir(out)?;
+    let Some(run) = store.latest_run()? else {
+        return Ok(());
+    };
+    let codes: Vec<String> = store
+        .municipality_states(run.id)?
+        .into_iter()
+        .filter(|s| {
+            s.site_status
+                .as_deref()
+                .is_some_and(|st| RETRIED.contains(&st))
+        })
+        .map(|s| s.municipality.code)
+        .collect();
+    for code in &codes {
+        store.retry_municipality(run.id, code)?;
+    }
+    eprintln!(
+        "Försöker igen med {} kommuner som inte kunde läsas; de tidigare försöken finns kvar i databasen.",
+        codes.len()
+    );
+    Ok(())
+}
+
 /// The parameters of the command as given (paths absolute).
 fn params_of(
     args: &AuditArgs,
@@ -171,6 +209,7 @@ fn with_params(args: &AuditArgs, dir: &Path, p: &RunParams) -> Result<AuditArgs,
     Ok(AuditArgs {
         out: Some(dir.to_path_buf()),
         resume: None,
+        retry_failed: args.retry_failed,
         year: p.year,
         only: p.only.clone(),
         registry: p.registry.clone(),
@@ -251,6 +290,9 @@ pub(crate) fn run(args: &AuditArgs) -> Result<u8, Failure> {
             }),
         )?,
     }
+    if args.retry_failed {
+        retry_failed(&out)?;
+    }
     log_to_file(&out)?;
     let cfg = AuditConfig {
         out: out.clone(),
@@ -280,6 +322,12 @@ pub(crate) fn run(args: &AuditArgs) -> Result<u8, Failure> {
     match args.format {
         Format::Text => print_summary(&summary, &out),
         Format::Json => println!("{}", serde_json::to_string_pretty(&summary)?),
+    }
+    let failed = failed_count(&summary);
+    if failed > 0 && !summary.interrupted && args.format == Format::Text {
+        println!(
+            "{failed} kommuner kunde inte läsas helt. Försök igen med: {resume} --retry-failed"
+        );
     }
     if summary.interrupted {
         println!("Avbrutet. Det som var klart är sparat. Fortsätt med: {resume}");

@@ -144,3 +144,72 @@ fn resume_continues_an_interrupted_run_with_its_parameters() {
     assert_eq!(municipalities_in(&parts), 3, "only the --only selection");
     assert_eq!(results(&parts), results(&whole));
 }
+
+fn site_status(out: &std::path::Path, code: &str) -> String {
+    let store = Store::open_readonly(out.join(infokoll::store::FILE_NAME)).unwrap();
+    let run = store.latest_run().unwrap().unwrap();
+    store
+        .municipality_state(run.id, code)
+        .unwrap()
+        .unwrap()
+        .site_status
+        .unwrap_or_default()
+}
+
+#[test]
+fn retry_failed_tries_a_site_that_was_down_and_is_now_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (registry, _) = fixture_registry(tmp.path());
+    let registry = registry.to_str().unwrap().to_owned();
+    // A free port: nothing answers there during the first run.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let proxy = format!("http://127.0.0.1:{port}/");
+    let out = tmp.path().join("run");
+    let out_s = out.to_str().unwrap().to_owned();
+    let mut args = audit_args(&out_s, &registry, &proxy);
+    args.extend(["--only", "9001"]);
+    let first = infokoll(&args);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert_eq!(first.status.code(), Some(0), "{stdout}");
+    let down = site_status(&out, "9001");
+    assert_ne!(down, "ok");
+    assert_ne!(down, "");
+    // A plain resume leaves it as it was.
+    let again = infokoll(&["audit", "--resume", &out_s, "--quiet"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&again.stdout).contains("--retry-failed"),
+        "the summary says how to retry"
+    );
+    assert_eq!(site_status(&out, "9001"), down);
+
+    // The site is up now (the same proxy address answers).
+    let server = Server::start_on(
+        infokoll::fixture_server::Sites::from_dir(&crate::util::sites_dir()).unwrap(),
+        std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+    );
+    let retry = infokoll(&["audit", "--resume", &out_s, "--retry-failed", "--quiet"]);
+    assert_eq!(
+        retry.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&retry.stderr)
+    );
+    assert_eq!(site_status(&out, "9001"), "ok");
+    assert!(!server.log().is_empty(), "it was fetched again");
+    let store = Store::open_readonly(out.join(infokoll::store::FILE_NAME)).unwrap();
+    let run = store.latest_run().unwrap().unwrap();
+    assert_eq!(
+        store.attempts(run.id, "9001").unwrap(),
+        1,
+        "the earlier attempt is kept"
+    );
+    // robots.txt first, then pages, with the run's politeness.
+    let log = server.log();
+    assert_eq!(log[0].target, "/robots.txt");
+    crate::util::assert_spacing(&log, Duration::from_millis(50));
+}
