@@ -116,7 +116,7 @@ pub(crate) fn print_summary(s: &AuditSummary, out: &Path) {
     let statuses: Vec<String> = s
         .statuses
         .iter()
-        .map(|(k, v)| format!("{k}: {v}"))
+        .map(|(k, v)| format!("{}: {v}", crate::report::html::status_text(k)))
         .collect();
     println!(
         "{} av {} kommuner klara ({} i den här körningen) på {:.1} s.",

@@ -369,17 +369,16 @@ pub(crate) async fn municipality(
     let m = &muni.municipality;
     let mut body = format!(
         "<h1>{} ({})</h1>\n<p>{} · <a href=\"{}\" rel=\"noreferrer noopener\">{}</a> · \
-         status: {}{} · {} hämtade sidor</p>\n",
+         status: {} · {} hämtade sidor</p>\n",
         escape(&m.name),
         escape(&m.code),
         escape(&m.county),
         href(&m.homepage),
         escape(&m.homepage),
-        escape(muni.site_status.as_deref().unwrap_or(muni.status.as_str())),
-        muni.site_reason
-            .as_deref()
-            .map(|r| format!(" ({})", escape(r)))
-            .unwrap_or_default(),
+        escape(&crate::report::html::status_with_reason(
+            muni.site_status.as_deref().unwrap_or(muni.status.as_str()),
+            muni.site_reason.as_deref()
+        )),
         muni.pages_fetched.unwrap_or(0)
     );
     if let Some(s) = scores.municipalities.iter().find(|s| s.code == code) {
