@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use anyhow::anyhow;
 
 use super::check::fetch_config;
-use super::run_params::{self, RunParams};
+use super::run_params::{self, RunParams, Stored};
 use super::{load_rules, runtime, Failure, FetchArgs, Format};
 use crate::audit::{run_audit, AuditConfig, AuditSummary};
 use crate::crawl::CrawlConfig;
@@ -230,15 +230,15 @@ fn with_params(args: &AuditArgs, dir: &Path, p: &RunParams) -> Result<AuditArgs,
 pub(crate) fn run(args: &AuditArgs) -> Result<u8, Failure> {
     let (args, resuming) = match &args.resume {
         Some(dir) => match run_params::stored(dir)? {
-            Some(Some(p)) => (with_params(args, dir, &p)?, Some(p)),
-            Some(None) => {
+            Stored::Run(p) => (with_params(args, dir, &p)?, Some(*p)),
+            Stored::Legacy => {
                 return Err(Failure::bad_input(anyhow!(
                     "körningen i {} sparade inte sina inställningar (äldre version): \
                      fortsätt med samma kommando som startade den, med --out",
                     dir.display()
                 )))
             }
-            None => {
+            Stored::Nothing => {
                 return Err(Failure::bad_input(anyhow!(
                     "{} innehåller ingen körning att fortsätta",
                     dir.display()
@@ -260,7 +260,7 @@ pub(crate) fn run(args: &AuditArgs) -> Result<u8, Failure> {
     let municipalities = select(&registry, args.only.as_deref())?;
     let params = params_of(&args, &registry, &rules, &municipalities);
     match run_params::stored(&out)? {
-        Some(Some(stored)) => {
+        Stored::Run(stored) => {
             let diffs = run_params::differences(&stored, &params);
             if !diffs.is_empty() {
                 let why = if resuming.is_some() {
@@ -278,8 +278,8 @@ pub(crate) fn run(args: &AuditArgs) -> Result<u8, Failure> {
             }
         }
         // A run from before parameters were stored: continue it as before.
-        Some(None) => {}
-        None => run_params::begin(
+        Stored::Legacy => {}
+        Stored::Nothing => run_params::begin(
             &out,
             &params,
             serde_json::json!({

@@ -88,27 +88,37 @@ pub(crate) fn absolute(path: &Path) -> PathBuf {
         .unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// The parameters of the latest run in `dir`: `Ok(None)` when there is no
-/// store or no run; `Some(None)` inside when the run predates stored
-/// parameters.
-pub(crate) fn stored(dir: &Path) -> Result<Option<Option<RunParams>>, Failure> {
+/// What a directory holds.
+#[derive(Debug)]
+pub(crate) enum Stored {
+    /// No store, or a store without a run.
+    Nothing,
+    /// A run from before parameters were stored.
+    Legacy,
+    /// A run with its parameters.
+    Run(Box<RunParams>),
+}
+
+/// The parameters of the latest run in `dir`.
+pub(crate) fn stored(dir: &Path) -> Result<Stored, Failure> {
     if !dir.join(FILE_NAME).is_file() {
-        return Ok(None);
+        return Ok(Stored::Nothing);
     }
     let store = Store::open_in_dir(dir).map_err(Failure::bad_input)?;
     let Some(run) = store.latest_run().map_err(Failure::bad_input)? else {
-        return Ok(None);
+        return Ok(Stored::Nothing);
     };
-    let params = match run.params.get(KEY) {
-        None => None,
-        Some(v) => Some(serde_json::from_value(v.clone()).map_err(|e| {
-            Failure::bad_input(anyhow!(
-                "{}: körningens sparade inställningar går inte att läsa: {e}",
-                dir.join(FILE_NAME).display()
-            ))
-        })?),
-    };
-    Ok(Some(params))
+    match run.params.get(KEY) {
+        None => Ok(Stored::Legacy),
+        Some(v) => serde_json::from_value(v.clone())
+            .map(|p| Stored::Run(Box::new(p)))
+            .map_err(|e| {
+                Failure::bad_input(anyhow!(
+                    "{}: körningens sparade inställningar går inte att läsa: {e}",
+                    dir.join(FILE_NAME).display()
+                ))
+            }),
+    }
 }
 
 /// Begins the run in `dir` with `params` recorded (the audit then
@@ -132,8 +142,8 @@ pub(crate) fn begin(
 /// The differences between a stored run and the present command, one
 /// Swedish line each (`--flagga: sparad → nu`).
 pub(crate) fn differences(stored: &RunParams, now: &RunParams) -> Vec<String> {
-    fn show<T: std::fmt::Debug>(v: &Option<T>, none: &str, f: impl Fn(&T) -> String) -> String {
-        v.as_ref().map_or_else(|| none.to_owned(), f)
+    fn show<T>(v: Option<&T>, none: &str, f: impl Fn(&T) -> String) -> String {
+        v.map_or_else(|| none.to_owned(), f)
     }
     let path = |p: &PathBuf| p.display().to_string();
     let mut out = Vec::new();
@@ -145,8 +155,8 @@ pub(crate) fn differences(stored: &RunParams, now: &RunParams) -> Vec<String> {
     diff(
         &mut out,
         "--registry",
-        show(&stored.registry, "det inbyggda registret", path),
-        show(&now.registry, "det inbyggda registret", path),
+        show(stored.registry.as_ref(), "det inbyggda registret", path),
+        show(now.registry.as_ref(), "det inbyggda registret", path),
     );
     if stored.registry == now.registry && stored.registry_digest != now.registry_digest {
         out.push("--registry: registrets innehåll har ändrats sedan körningen började".into());
@@ -154,8 +164,8 @@ pub(crate) fn differences(stored: &RunParams, now: &RunParams) -> Vec<String> {
     diff(
         &mut out,
         "--only",
-        show(&stored.only, "alla kommuner", |v| v.join(",")),
-        show(&now.only, "alla kommuner", |v| v.join(",")),
+        show(stored.only.as_ref(), "alla kommuner", |v| v.join(",")),
+        show(now.only.as_ref(), "alla kommuner", |v| v.join(",")),
     );
     diff(
         &mut out,
@@ -172,8 +182,8 @@ pub(crate) fn differences(stored: &RunParams, now: &RunParams) -> Vec<String> {
     diff(
         &mut out,
         "--proxy",
-        show(&stored.proxy, "ingen", Clone::clone),
-        show(&now.proxy, "ingen", Clone::clone),
+        show(stored.proxy.as_ref(), "ingen", Clone::clone),
+        show(now.proxy.as_ref(), "ingen", Clone::clone),
     );
     diff(
         &mut out,
@@ -202,8 +212,8 @@ pub(crate) fn differences(stored: &RunParams, now: &RunParams) -> Vec<String> {
     diff(
         &mut out,
         "--rules",
-        show(&stored.rules, "de inbyggda reglerna", path),
-        show(&now.rules, "de inbyggda reglerna", path),
+        show(stored.rules.as_ref(), "de inbyggda reglerna", path),
+        show(now.rules.as_ref(), "de inbyggda reglerna", path),
     );
     if stored.rules == now.rules && stored.rules_digest != now.rules_digest {
         out.push("--rules: reglerna har ändrats sedan körningen började".into());
@@ -211,8 +221,8 @@ pub(crate) fn differences(stored: &RunParams, now: &RunParams) -> Vec<String> {
     diff(
         &mut out,
         "--previous",
-        show(&stored.previous, "ingen", path),
-        show(&now.previous, "ingen", path),
+        show(stored.previous.as_ref(), "ingen", path),
+        show(now.previous.as_ref(), "ingen", path),
     );
     out
 }

@@ -51,7 +51,7 @@ fn implicit_submission(page: &str, field: &str, value: &str) -> (String, Vec<(St
         };
         fields.push((name.to_owned(), sent));
     }
-    let (name, val) = default_button.expect("the form has a default button");
+    let (name, val) = default_button.unwrap();
     if !name.is_empty() {
         fields.push((name, val));
     }
