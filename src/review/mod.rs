@@ -24,6 +24,8 @@
 //! - `filter.rs` — the queue filter and which entries are reviewed.
 //! - `receipt.rs` — the receipt after a decision and its undo.
 //! - `html.rs` — escaping, page shell, style sheet, keyboard script.
+//! - [`estimate`] — precision and recall per item from the decisions;
+//!   [`export`] — reviewed pages as a labelled page set.
 //!
 //! # Routes
 //!
@@ -52,6 +54,8 @@ mod accounts;
 mod actions;
 mod archive;
 mod auth;
+pub mod estimate;
+pub mod export;
 mod filter;
 mod finding;
 mod html;
