@@ -235,6 +235,7 @@ fn crawl_config(params: &serde_json::Value) -> CrawlConfig {
         max_pages: number("max_pages").map_or(DEFAULT_MAX_PAGES, |n| n as usize),
         max_depth: number("max_depth").map_or(DEFAULT_MAX_DEPTH, |n| n as u32),
         use_sitemaps: true,
+        ..CrawlConfig::default()
     }
 }
 

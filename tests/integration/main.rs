@@ -6,6 +6,8 @@ mod audit;
 mod check;
 mod edges;
 mod eval;
+mod pdf;
+mod pdfgen;
 mod redetect;
 mod resume;
 mod review_eval;
