@@ -308,10 +308,9 @@ async fn audit_one(
     let result = check_site(&source, rules, &start, crawl).await;
     let rows = verdict_rows(&result.verdicts);
     let status = result.crawl.status.clone();
-    let reason = match &status {
-        crate::crawl::SiteStatus::Ok => None,
-        other => Some(other.describe_sv()),
-    };
+    // The status is stored as its code; the reason alone, so that a page
+    // showing both says each once.
+    let reason = status.reason().map(str::to_owned);
     let finished = tokio::task::block_in_place(|| match cx.store.lock() {
         Ok(mut store) => Some(store.finish_municipality(
             cx.run,

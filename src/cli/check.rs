@@ -23,7 +23,7 @@ pub(crate) fn resolve_target(
         code: m.code.to_string(),
         name: m.name.clone(),
     };
-    if let Some(m) = registry.find(target) {
+    if let Some(m) = super::lookup::find(registry, target)? {
         return Ok((m.homepage.clone(), Some(as_municipality(m))));
     }
     let with_scheme = if target.contains("://") {
@@ -37,7 +37,8 @@ pub(crate) fn resolve_target(
             Ok((url, m))
         }
         _ => Err(Failure::bad_input(anyhow!(
-            "'{target}' är varken en adress, ett kommunnamn eller en kommunkod (se `infokoll kommuner`)"
+            "'{target}' är varken en adress, ett kommunnamn eller en kommunkod (se `infokoll kommuner`).{}",
+            super::lookup::did_you_mean(registry, target)
         ))),
     }
 }

@@ -158,6 +158,20 @@ pub(crate) fn run(opts: &FarmDemo) -> Result<u8, Failure> {
         server.shutdown().await;
         Ok::<_, Failure>(summary?)
     })?;
+    if summary.interrupted {
+        // An interrupted demo has no national picture: no comparison, no report.
+        println!(
+            "Demon avbröts: {} av {} kommuner klara. Ingen jämförelse och ingen rapport skrevs; \
+             kör `infokoll demo` igen för en hel demo.",
+            summary.done, summary.total
+        );
+        tracing::warn!(
+            done = summary.done,
+            total = summary.total,
+            "demo interrupted, no report"
+        );
+        return Ok(super::audit::EXIT_INTERRUPTED);
+    }
     let (per_item, status_right) = agreement(&opts.out, &farm)?;
     // Score and report, as a real run ends.
     let t0 = std::time::Instant::now();
@@ -193,9 +207,5 @@ pub(crate) fn run(opts: &FarmDemo) -> Result<u8, Failure> {
             println!("Nationell rapport: {}", written.index.display());
         }
     }
-    Ok(if summary.interrupted {
-        super::audit::EXIT_INTERRUPTED
-    } else {
-        0
-    })
+    Ok(0)
 }

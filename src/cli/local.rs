@@ -228,10 +228,21 @@ pub(crate) fn rules_test(rules_dir: Option<&PathBuf>) -> Result<u8, Failure> {
 pub(crate) fn rules_lint(rules_dir: Option<&PathBuf>) -> Result<u8, Failure> {
     let rules = load_rules(rules_dir)?;
     let signals: usize = rules.rules.iter().map(|r| r.signals.len()).sum();
+    // The rule set must fit the scoring model both ways: every model item
+    // detected from the web has a rule, every rule has a model item.
+    let model_file = super::score::model_path(None, rules_dir);
+    let model = crate::score::Model::load(model_file.as_deref(), &rules).map_err(|e| {
+        Failure::bad_input(anyhow::anyhow!("reglerna passar inte poängmodellen:\n{e}"))
+    })?;
     println!(
-        "{} regler med {signals} signaler från {}: inga fel",
+        "{} regler med {signals} signaler från {}: inga fel; de passar poängmodellen {} ({} punkter)",
         rules.rules.len(),
-        rules.origin
+        rules.origin,
+        model_file.map_or_else(
+            || crate::score::BUILTIN_ORIGIN.to_owned(),
+            |p| p.display().to_string()
+        ),
+        model.all_items().count()
     );
     Ok(0)
 }

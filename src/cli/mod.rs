@@ -11,11 +11,13 @@ mod check;
 mod demo;
 mod farm_demo;
 mod local;
+mod lookup;
 mod redetect;
 mod report;
 mod review;
 mod review_eval;
 mod review_export;
+mod run_params;
 mod score;
 
 use std::path::PathBuf;
@@ -316,7 +318,16 @@ pub(crate) fn load_rules(dir: Option<&PathBuf>) -> Result<RuleSet, Failure> {
 }
 
 /// Runs the CLI with `std::env::args`.
+///
+/// Output to a closed pipe (`infokoll kommuner | head`) ends the program
+/// quietly like other Unix tools (SIGPIPE, exit status 141 in the shell)
+/// instead of a panic. The review server keeps Rust's default (its sockets
+/// report closed peers as errors).
 pub fn main() -> ExitCode {
+    let serving = std::env::args_os().nth(1).is_some_and(|a| a == "review");
+    if !serving {
+        sigpipe::reset();
+    }
     run(std::env::args_os())
 }
 
@@ -337,7 +348,18 @@ where
             };
         }
     };
-    if !matches!(cli.command, Command::Audit(_)) {
+    // `audit` and the farm `demo` log to their directory's file instead.
+    let logs_to_file = match &cli.command {
+        Command::Audit(_) => true,
+        Command::Demo {
+            fixtures,
+            rules,
+            sites,
+            ..
+        } => !*fixtures && rules.is_none() && sites.is_none(),
+        _ => false,
+    };
+    if !logs_to_file {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_env("INFOKOLL_LOG"))
             .with_writer(std::io::stderr)

@@ -1,5 +1,5 @@
 //! `infokoll review`: the reviewer web app over an audit directory
-//! ([`crate::review`]), and `infokoll review user add|list` for its
+//! ([`crate::review`]), and `infokoll review user add|list|remove|passwd` for its
 //! accounts.
 
 use std::io::BufRead as _;
@@ -75,6 +75,37 @@ pub enum UserAction {
         #[arg(long)]
         run: Option<PathBuf>,
     },
+    /// Ta bort en granskare (och logga ut hen); besluten finns kvar i loggen.
+    Remove {
+        /// Användarnamnet.
+        name: String,
+        /// Granskningskatalogen.
+        #[arg(long)]
+        run: Option<PathBuf>,
+    },
+    /// Byt lösenord för en granskare (läses från standard in) och logga ut hen.
+    Passwd {
+        /// Användarnamnet.
+        name: String,
+        /// Läs lösenordet från standard in (krävs).
+        #[arg(long)]
+        password_stdin: bool,
+        /// Granskningskatalogen.
+        #[arg(long)]
+        run: Option<PathBuf>,
+    },
+}
+
+/// One line of standard input, the password (`--password-stdin` required).
+fn password_from_stdin(password_stdin: bool) -> Result<String, Failure> {
+    if !password_stdin {
+        return Err(Failure::bad_input(anyhow!(
+            "lösenordet läses bara från standard in: lägg till --password-stdin"
+        )));
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
 /// Runs `infokoll review`.
@@ -108,6 +139,7 @@ fn failure(e: ReviewError) -> Failure {
     match e {
         ReviewError::InvalidName(_)
         | ReviewError::ReviewerExists(_)
+        | ReviewError::UnknownReviewer(_)
         | ReviewError::WeakPassword { .. }
         | ReviewError::NoDatabase(_)
         | ReviewError::NoRun(_)
@@ -124,20 +156,34 @@ fn user(action: &UserAction, parent: Option<&Path>) -> Result<u8, Failure> {
             run,
         } => {
             let dir = run_dir(run.as_deref(), parent)?;
-            if !password_stdin {
-                return Err(Failure::bad_input(anyhow!(
-                    "lösenordet läses bara från standard in: lägg till --password-stdin"
-                )));
-            }
-            let mut line = String::new();
-            std::io::stdin().lock().read_line(&mut line)?;
-            let password = line.trim_end_matches(['\n', '\r']);
+            let password = password_from_stdin(*password_stdin)?;
             let accounts = Accounts::open(dir).map_err(failure)?;
-            accounts.add(name, password).map_err(failure)?;
+            accounts.add(name, &password).map_err(failure)?;
             println!(
                 "Granskaren {name} är tillagd i {}.",
                 dir.join(crate::review::ACCOUNTS_FILE).display()
             );
+            Ok(0)
+        }
+        UserAction::Remove { name, run } => {
+            let dir = run_dir(run.as_deref(), parent)?;
+            Accounts::open(dir)
+                .and_then(|a| a.remove(name))
+                .map_err(failure)?;
+            println!("Granskaren {name} är borttagen och utloggad; besluten finns kvar i loggen.");
+            Ok(0)
+        }
+        UserAction::Passwd {
+            name,
+            password_stdin,
+            run,
+        } => {
+            let dir = run_dir(run.as_deref(), parent)?;
+            let password = password_from_stdin(*password_stdin)?;
+            Accounts::open(dir)
+                .and_then(|a| a.set_password(name, &password))
+                .map_err(failure)?;
+            println!("Granskaren {name} har fått ett nytt lösenord och är utloggad.");
             Ok(0)
         }
         UserAction::List { run } => {

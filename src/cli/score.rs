@@ -54,6 +54,14 @@ pub(crate) fn run(args: &ScoreArgs) -> Result<u8, Failure> {
     Ok(0)
 }
 
+/// The model file to use: `--model`, else `model.toml` in the `--rules`
+/// directory when it has one, else `None` (the built-in model).
+pub(crate) fn model_path(model: Option<&Path>, rules: Option<&PathBuf>) -> Option<PathBuf> {
+    model
+        .map(Path::to_path_buf)
+        .or_else(|| rules.map(|d| d.join("model.toml")).filter(|p| p.is_file()))
+}
+
 /// Loads rules, model and external indicators, scores `run` and, when given,
 /// compares it with `before`. Bad input (model, CSV, missing audit) exits 2.
 pub(crate) fn compute(
@@ -64,9 +72,11 @@ pub(crate) fn compute(
     rules: Option<&PathBuf>,
 ) -> Result<RunScores, Failure> {
     let started = std::time::Instant::now();
+    let rules_dir = rules;
     let rules = load_rules(rules)?;
     let rules_loaded = started.elapsed();
-    let model = Model::load(model, &rules).map_err(failure)?;
+    let model_file = model_path(model, rules_dir);
+    let model = Model::load(model_file.as_deref(), &rules).map_err(failure)?;
     let external = external
         .map(|p| ExternalIndicators::from_csv(p, &model))
         .transpose()

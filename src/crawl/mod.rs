@@ -148,6 +148,18 @@ impl SiteStatus {
         }
     }
 
+    /// Why the site is not `ok` (Swedish), without the status itself.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            Self::Ok => None,
+            Self::Partial { reason }
+            | Self::Unreachable { reason }
+            | Self::RobotsUnavailable { reason }
+            | Self::BlockedByRobots { reason }
+            | Self::RedirectLoop { reason } => Some(reason),
+        }
+    }
+
     /// A stable machine name (`ok`, `partial`, `unreachable`, …).
     pub fn code(&self) -> &'static str {
         match self {

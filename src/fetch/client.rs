@@ -495,10 +495,10 @@ fn outcome_of(e: &reqwest::Error) -> FetchOutcome {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind as K;
             reason = reason.or(match io.kind() {
-                K::ConnectionRefused => Some("connection refused"),
-                K::ConnectionReset => Some("connection reset"),
-                K::ConnectionAborted => Some("connection aborted"),
-                K::UnexpectedEof => Some("connection closed early"),
+                K::ConnectionRefused => Some("anslutningen nekades"),
+                K::ConnectionReset => Some("anslutningen återställdes"),
+                K::ConnectionAborted => Some("anslutningen avbröts"),
+                K::UnexpectedEof => Some("anslutningen stängdes i förtid"),
                 _ => None,
             });
             timed_out |= io.kind() == K::TimedOut;
@@ -509,11 +509,13 @@ fn outcome_of(e: &reqwest::Error) -> FetchOutcome {
     if timed_out {
         return FetchOutcome::Timeout;
     }
+    // The library's own (English) words go to the log; users get Swedish.
+    tracing::debug!(error = %innermost, "transport error");
     let reason = match reason {
         Some(r) => r.to_owned(),
-        None if e.is_connect() => format!("connect error: {innermost}"),
-        None if e.is_decode() => format!("decode error: {innermost}"),
-        None => innermost,
+        None if e.is_connect() => "ingen förbindelse med servern".to_owned(),
+        None if e.is_decode() => "svaret kunde inte avkodas".to_owned(),
+        None => "nätverksfel".to_owned(),
     };
     FetchOutcome::Transport {
         reason: reason.chars().take(MAX_REASON).collect(),

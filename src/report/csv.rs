@@ -86,7 +86,7 @@ pub fn ranking_table(scores: &RunScores) -> (Vec<String>, Vec<Vec<Cell>>) {
                 Cell::Text(m.county.clone()),
                 int(m.population),
                 Cell::Text(m.size_group.label_sv().to_owned()),
-                Cell::Text(m.status.clone()),
+                Cell::Text(super::html::status_text(&m.status).to_owned()),
                 Cell::Text(m.status_reason.clone().unwrap_or_default()),
                 Cell::Number(m.score, 2),
                 int(m.rank),

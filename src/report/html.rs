@@ -240,6 +240,17 @@ pub fn status_text(status: &str) -> &'static str {
     }
 }
 
+/// The Swedish status with its reason in parentheses, the reason left out
+/// when the status text already says it ("omdirigeringsslinga" is not
+/// repeated after "… i en omdirigeringsslinga").
+pub fn status_with_reason(status: &str, reason: Option<&str>) -> String {
+    let text = status_text(status);
+    match reason.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) if !text.to_lowercase().contains(&r.to_lowercase()) => format!("{text} ({r})"),
+        _ => text.to_owned(),
+    }
+}
+
 /// Writes a snippet with its highlighted byte ranges as `<mark>`; ranges
 /// that do not fall on character boundaries or overlap are ignored.
 pub fn snippet_html(snippet: &str, highlights: &[(usize, usize)]) -> String {
@@ -267,6 +278,19 @@ pub fn snippet_html(snippet: &str, highlights: &[(usize, usize)]) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_status_and_its_reason_are_said_once() {
+        assert_eq!(
+            status_with_reason("redirect_loop", Some("omdirigeringsslinga")),
+            "webbplatsen skickar runt besökaren i en omdirigeringsslinga"
+        );
+        assert_eq!(
+            status_with_reason("unreachable", Some("anslutningen nekades")),
+            "webbplatsen kunde inte nås (anslutningen nekades)"
+        );
+        assert_eq!(status_with_reason("ok", None), "granskad");
+    }
 
     #[test]
     fn escapes_everything_that_matters() {

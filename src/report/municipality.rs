@@ -9,8 +9,8 @@
 use std::fmt::Write as _;
 
 use super::html::{
-    display_name, escape, href, page, score_text, signed, snippet_html, status_text, thousands,
-    CSP_NO_SCRIPT,
+    display_name, escape, href, page, score_text, signed, snippet_html, status_with_reason,
+    thousands, CSP_NO_SCRIPT,
 };
 use super::Context;
 use crate::score::{Change, ItemResult, MunicipalityScore, Source};
@@ -85,14 +85,10 @@ fn data_missing(m: &MunicipalityScore, b: &mut String) {
     let _ = write!(
         b,
         "<section aria-labelledby=\"data-saknas\">\n<h2 id=\"data-saknas\">Data saknas</h2>\n\
-         <p><strong>Kommunen har ingen poäng och ingen plats i rankningen.</strong> Orsak: {}{}.</p>\n\
+         <p><strong>Kommunen har ingen poäng och ingen plats i rankningen.</strong> Orsak: {}.</p>\n\
          <p>En kommun vars webbplats inte kunde granskas räknas inte som noll poäng, utan står \
          sist i listan med ”data saknas”. Den granskas igen vid nästa körning.</p>\n</section>\n",
-        escape(status_text(&m.status)),
-        m.status_reason
-            .as_deref()
-            .map(|r| format!(" ({})", escape(r)))
-            .unwrap_or_default(),
+        escape(&status_with_reason(&m.status, m.status_reason.as_deref())),
     );
 }
 

@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use super::html::{
     decimal, display_name, escape, municipality_file, page, score_text, signed, signed_int,
-    status_text, CSP_INLINE_SCRIPT,
+    status_with_reason, CSP_INLINE_SCRIPT,
 };
 use super::municipality::{change_text, footer};
 use super::svg::score_chart;
@@ -91,14 +91,10 @@ pub fn render(ctx: &Context<'_>) -> String {
         for m in &missing {
             let _ = writeln!(
                 b,
-                "<li><a href=\"{}\">{}</a>: {}{}</li>",
+                "<li><a href=\"{}\">{}</a>: {}</li>",
                 escape(&municipality_file(&m.code, &m.name)),
                 escape(&display_name(&m.name)),
-                escape(status_text(&m.status)),
-                m.status_reason
-                    .as_deref()
-                    .map(|r| format!(" ({})", escape(r)))
-                    .unwrap_or_default()
+                escape(&status_with_reason(&m.status, m.status_reason.as_deref())),
             );
         }
         b.push_str("</ul>\n</section>\n");

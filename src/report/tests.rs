@@ -146,6 +146,7 @@ pub(crate) fn build_store(dir: &Path, variant: usize) {
                 comment: Some("Telefonnumret står i sidfoten <i>\"alltid\"</i>".into()),
                 machine_found: Some(false),
                 machine_confidence: Some(0.1),
+                undoes: None,
             },
         )
         .unwrap();

@@ -5,8 +5,9 @@
 //! scorer and the reports, which refuse a file whose schema version differs
 //! from theirs; a migration for accounts would make every older run
 //! unreadable. The accounts file has one table,
-//! `reviewers(name PRIMARY KEY, password_hash, created_at)`, is created on
-//! first use and is readable by its owner only (mode 0600 on Unix).
+//! `reviewers(name PRIMARY KEY, password_hash, created_at)`, and the
+//! sessions (`sessions.rs`); it is created on first use and is readable by
+//! its owner only (mode 0600 on Unix).
 
 use std::path::{Path, PathBuf};
 
@@ -47,23 +48,50 @@ pub struct Accounts {
 impl Accounts {
     /// Opens (creating if needed) `dir/reviewers.sqlite`.
     pub fn open(dir: &Path) -> Result<Accounts, ReviewError> {
-        let path = dir.join(ACCOUNTS_FILE);
-        let err = |source| ReviewError::Accounts {
-            path: path.clone(),
-            source,
-        };
-        let conn = Connection::open(&path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(err)?;
-        conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS reviewers (\
-             name TEXT PRIMARY KEY NOT NULL, \
-             password_hash TEXT NOT NULL, \
-             created_at INTEGER NOT NULL)",
-        )
-        .map_err(err)?;
-        restrict_permissions(&path);
+        let (conn, path) = open_file(dir)?;
         Ok(Accounts { conn, path })
+    }
+
+    /// Removes a reviewer and ends their sessions. Their decisions stay in
+    /// the log.
+    ///
+    /// # Errors
+    /// An unknown name or a database error.
+    pub fn remove(&self, name: &str) -> Result<(), ReviewError> {
+        let removed = self
+            .conn
+            .execute("DELETE FROM reviewers WHERE name = ?1", [name])
+            .map_err(|source| self.err(source))?;
+        if removed == 0 {
+            return Err(ReviewError::UnknownReviewer(name.to_owned()));
+        }
+        self.end_sessions(name)
+    }
+
+    /// Sets a new password and ends the reviewer's sessions.
+    ///
+    /// # Errors
+    /// An unknown name, a too short password or a database error.
+    pub fn set_password(&self, name: &str, password: &str) -> Result<(), ReviewError> {
+        check_password(password)?;
+        if self.password_hash(name)?.is_none() {
+            return Err(ReviewError::UnknownReviewer(name.to_owned()));
+        }
+        let hash = hash_password(password)?;
+        self.conn
+            .execute(
+                "UPDATE reviewers SET password_hash = ?2 WHERE name = ?1",
+                params![name, hash],
+            )
+            .map_err(|source| self.err(source))?;
+        self.end_sessions(name)
+    }
+
+    fn end_sessions(&self, name: &str) -> Result<(), ReviewError> {
+        self.conn
+            .execute("DELETE FROM sessions WHERE reviewer = ?1", [name])
+            .map_err(|source| self.err(source))?;
+        Ok(())
     }
 
     /// Adds a reviewer with an argon2id hash of `password`.
@@ -73,11 +101,7 @@ impl Accounts {
     /// database error.
     pub fn add(&self, name: &str, password: &str) -> Result<(), ReviewError> {
         validate_name(name)?;
-        if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
-            return Err(ReviewError::WeakPassword {
-                min: MIN_PASSWORD_CHARS,
-            });
-        }
+        check_password(password)?;
         if self.password_hash(name)?.is_some() {
             return Err(ReviewError::ReviewerExists(name.to_owned()));
         }
@@ -127,6 +151,43 @@ impl Accounts {
             source,
         }
     }
+}
+
+/// Opens (creating if needed) the accounts file with its two tables,
+/// `reviewers` and `sessions`, readable by its owner only.
+pub(crate) fn open_file(dir: &Path) -> Result<(Connection, PathBuf), ReviewError> {
+    let path = dir.join(ACCOUNTS_FILE);
+    let err = |source| ReviewError::Accounts {
+        path: path.clone(),
+        source,
+    };
+    let conn = Connection::open(&path).map_err(err)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(err)?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS reviewers (\
+         name TEXT PRIMARY KEY NOT NULL, \
+         password_hash TEXT NOT NULL, \
+         created_at INTEGER NOT NULL);\
+         CREATE TABLE IF NOT EXISTS sessions (\
+         token_hash TEXT PRIMARY KEY NOT NULL, \
+         reviewer TEXT, \
+         csrf TEXT NOT NULL, \
+         expires_at INTEGER NOT NULL);",
+    )
+    .map_err(err)?;
+    restrict_permissions(&path);
+    Ok((conn, path))
+}
+
+/// Passwords: at least [`MIN_PASSWORD_CHARS`] characters, at most 1 KiB.
+fn check_password(password: &str) -> Result<(), ReviewError> {
+    if password.chars().count() < MIN_PASSWORD_CHARS || password.len() > MAX_PASSWORD_BYTES {
+        return Err(ReviewError::WeakPassword {
+            min: MIN_PASSWORD_CHARS,
+        });
+    }
+    Ok(())
 }
 
 /// Names: 1–64 letters, digits, `.`, `_` or `-`.
@@ -218,5 +279,27 @@ mod tests {
         drop(accounts);
         let again = Accounts::open(dir.path()).unwrap();
         assert_eq!(again.list().unwrap().len(), 1);
+
+        // A new password ends the sessions; removal too.
+        let mut sessions = super::super::sessions::Sessions::open(dir.path()).unwrap();
+        let (token, _) = sessions.create(Some("anna.k".into())).unwrap();
+        again
+            .set_password("anna.k", "ett nytt långt lösenord")
+            .unwrap();
+        assert!(sessions.get(&token).is_none());
+        let hash = again.password_hash("anna.k").unwrap().unwrap();
+        assert!(verify_password(&hash, "ett nytt långt lösenord"));
+        assert!(matches!(
+            again.set_password("anna.k", "kort"),
+            Err(ReviewError::WeakPassword { .. })
+        ));
+        let (token, _) = sessions.create(Some("anna.k".into())).unwrap();
+        again.remove("anna.k").unwrap();
+        assert!(sessions.get(&token).is_none());
+        assert!(again.list().unwrap().is_empty());
+        assert!(matches!(
+            again.remove("anna.k"),
+            Err(ReviewError::UnknownReviewer(_))
+        ));
     }
 }

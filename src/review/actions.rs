@@ -14,6 +14,7 @@ use super::auth::{self, cookie, tokens_match, SESSION_TTL};
 use super::finding::neighbours;
 use super::html::{csrf_field, escape, html_response, message, page, CSP_APP};
 use super::pages::{entry_link, internal, load_log, Done, Filter};
+use super::receipt::with_receipt;
 use super::{ReviewError, ReviewState};
 use crate::store::{now_ms, Decision, DecisionRow};
 
@@ -33,7 +34,7 @@ fn form_map(body: &[u8]) -> HashMap<String, String> {
 }
 
 /// Splits a request into headers, client address and form fields.
-async fn read_form(
+pub(crate) async fn read_form(
     req: Request,
 ) -> Result<(HeaderMap, Option<SocketAddr>, HashMap<String, String>), Response> {
     let addr = req
@@ -53,7 +54,7 @@ async fn read_form(
     Ok((parts.headers, addr, form_map(&bytes)))
 }
 
-fn forbidden() -> Response {
+pub(crate) fn forbidden() -> Response {
     message(
         StatusCode::FORBIDDEN,
         "Ogiltig begäran",
@@ -61,7 +62,7 @@ fn forbidden() -> Response {
     )
 }
 
-fn unauthorized() -> Response {
+pub(crate) fn unauthorized() -> Response {
     let mut r = message(
         StatusCode::UNAUTHORIZED,
         "Logga in först",
@@ -139,10 +140,13 @@ pub(crate) async fn login(State(state): State<ReviewState>, req: Request) -> Res
     }
     let name = form.get("username").map_or("", |s| s.trim()).to_owned();
     let password = form.get("password").cloned().unwrap_or_default();
-    let mut keys = vec![format!("namn:{}", name.to_lowercase())];
-    if let Some(a) = addr {
-        keys.push(format!("ip:{}", a.ip()));
-    }
+    // By (name, address) and by address: a stranger elsewhere cannot lock
+    // a reviewer out, and one address cannot try many names.
+    let ip = addr.map_or_else(|| "okänd".to_owned(), |a| a.ip().to_string());
+    let keys = vec![
+        format!("namn:{}@{ip}", name.to_lowercase()),
+        format!("ip:{ip}"),
+    ];
     let now = Instant::now();
     let blocked = state
         .inner
@@ -241,7 +245,7 @@ pub(crate) async fn logout(State(state): State<ReviewState>, req: Request) -> Re
     r
 }
 
-fn bad_request(text: &str) -> Response {
+pub(crate) fn bad_request(text: &str) -> Response {
     message(StatusCode::BAD_REQUEST, "Felaktigt beslut", text)
 }
 
@@ -315,13 +319,15 @@ pub(crate) async fn decide(State(state): State<ReviewState>, req: Request) -> Re
         comment,
         machine_found: verdict.map(|v| v.found),
         machine_confidence: verdict.map(|v| v.confidence),
+        undoes: None,
     };
     let recorded = state
         .store()
         .and_then(|s| Ok(s.record_decision(i.data.run.id, &row)?));
-    if let Err(e) = recorded {
-        return internal(&e);
-    }
+    let id = match recorded {
+        Ok(id) => id,
+        Err(e) => return internal(&e),
+    };
     state.invalidate_scores();
     tracing::info!(
         "{} beslutade {} om {code} {item}",
@@ -337,6 +343,10 @@ pub(crate) async fn decide(State(state): State<ReviewState>, req: Request) -> Re
     let target = match neighbours(&state, &code, &item, &filter, &done).1 {
         Some(next) => entry_link(next, &filter),
         None => format!("/ko{}", filter.query()),
+    };
+    let target = match target.split_once('?') {
+        Some((path, query)) => format!("{path}{}", with_receipt(&format!("?{query}"), id)),
+        None => format!("{target}{}", with_receipt("", id)),
     };
     Redirect::to(&target).into_response()
 }

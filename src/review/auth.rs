@@ -1,5 +1,5 @@
-//! Sessions, CSRF tokens and the login rate limit, all in memory (a
-//! restart logs everybody out).
+//! Session cookies, CSRF tokens and the login rate limit (the sessions
+//! themselves are kept in the accounts file, see `sessions.rs`).
 //!
 //! - A session is a random 256-bit token in the cookie
 //!   `infokoll_session` (`HttpOnly; SameSite=Strict; Path=/`, plus
@@ -9,7 +9,9 @@
 //! - Every session has its own synchroniser token; every POST must send it
 //!   as `csrf_token`, compared in constant time.
 //! - [`LoginLimiter`]: at most [`MAX_FAILURES`] failed logins per
-//!   [`WINDOW`] per user name and per client address; more get `429`.
+//!   [`WINDOW`] per (user name, client address) pair and per client
+//!   address; more get `429`. Keyed by the pair, not the name alone, so a
+//!   stranger elsewhere cannot lock a reviewer out (issue 15).
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt::Write as _;
@@ -25,10 +27,7 @@ pub(crate) const COOKIE: &str = "infokoll_session";
 /// How long a logged-in session lives.
 pub(crate) const SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 
-/// How long an anonymous (login form) session lives.
-const ANON_TTL: Duration = Duration::from_secs(3600);
-
-/// Sessions kept at most; beyond this the anonymous ones are dropped.
+/// Keys kept at most by the limiter before old ones are dropped.
 const MAX_SESSIONS: usize = 10_000;
 
 /// Failed logins allowed per key within [`WINDOW`].
@@ -36,69 +35,6 @@ pub(crate) const MAX_FAILURES: usize = 5;
 
 /// The rate limit's window.
 pub(crate) const WINDOW: Duration = Duration::from_secs(60);
-
-/// One session.
-#[derive(Debug, Clone)]
-pub(crate) struct Session {
-    /// The reviewer, `None` before login.
-    pub(crate) reviewer: Option<String>,
-    /// The synchroniser token.
-    pub(crate) csrf: String,
-    expires: Instant,
-}
-
-/// All sessions by token.
-#[derive(Debug, Default)]
-pub(crate) struct Sessions {
-    map: HashMap<String, Session>,
-}
-
-impl Sessions {
-    /// Creates a session; returns its token and the session.
-    pub(crate) fn create(
-        &mut self,
-        reviewer: Option<String>,
-    ) -> Result<(String, Session), ReviewError> {
-        let now = Instant::now();
-        if self.map.len() >= MAX_SESSIONS {
-            self.map.retain(|_, s| s.expires > now);
-            if self.map.len() >= MAX_SESSIONS {
-                self.map.retain(|_, s| s.reviewer.is_some());
-            }
-        }
-        let ttl = if reviewer.is_some() {
-            SESSION_TTL
-        } else {
-            ANON_TTL
-        };
-        let session = Session {
-            reviewer,
-            csrf: random_token()?,
-            expires: now + ttl,
-        };
-        let token = random_token()?;
-        self.map.insert(token.clone(), session.clone());
-        Ok((token, session))
-    }
-
-    /// The live session of a token (an expired one is removed).
-    pub(crate) fn get(&mut self, token: &str) -> Option<Session> {
-        let now = Instant::now();
-        match self.map.get(token) {
-            Some(s) if s.expires > now => Some(s.clone()),
-            Some(_) => {
-                self.map.remove(token);
-                None
-            }
-            None => None,
-        }
-    }
-
-    /// Ends a session.
-    pub(crate) fn remove(&mut self, token: &str) {
-        self.map.remove(token);
-    }
-}
 
 /// 32 random bytes as 64 hex digits.
 pub(crate) fn random_token() -> Result<String, ReviewError> {
@@ -199,19 +135,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sessions_and_tokens() {
-        let mut sessions = Sessions::default();
-        let (token, session) = sessions.create(Some("anna".into())).unwrap();
-        assert_eq!(token.len(), 64);
-        assert_ne!(token, session.csrf);
-        assert_eq!(
-            sessions.get(&token).unwrap().reviewer.as_deref(),
-            Some("anna")
-        );
-        sessions.remove(&token);
-        assert!(sessions.get(&token).is_none());
-        assert!(tokens_match(&session.csrf, &session.csrf.clone()));
-        assert!(!tokens_match(&session.csrf, &token));
+    fn tokens() {
+        let a = random_token().unwrap();
+        assert_eq!(a.len(), 64);
+        assert!(tokens_match(&a, &a.clone()));
+        assert!(!tokens_match(&a, &random_token().unwrap()));
         assert!(!tokens_match("", ""));
     }
 

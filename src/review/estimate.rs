@@ -317,7 +317,7 @@ pub fn estimate_run(
         sample,
         year: run.year,
     });
-    let latest = queue::latest(&log);
+    let latest = queue::latest(&crate::store::in_force(&log));
     let items = estimate(&EstimateInputs {
         entries: &entries,
         states: &states,

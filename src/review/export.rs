@@ -155,7 +155,9 @@ pub fn export_reviewed(dir: &Path, out: &Path) -> Result<ExportSummary, ExportEr
         .into_iter()
         .map(|(code, v)| ((code, v.item.clone()), v))
         .collect();
-    let decided: BTreeMap<_, _> = latest(&store.decisions(run.id)?).into_iter().collect();
+    let decided: BTreeMap<_, _> = latest(&crate::store::in_force(&store.decisions(run.id)?))
+        .into_iter()
+        .collect();
     let pages_dir = out.join("pages");
     std::fs::create_dir_all(&pages_dir).map_err(|source| ExportError::Write {
         path: pages_dir.clone(),

@@ -13,10 +13,11 @@ use super::html::{
     csrf_field, datetime, decimal, encode, escape, href, html_response, page, snippet_html, CSP_APP,
 };
 use super::pages::{
-    decision_sv, entry_link, found_html, internal, item_name, load_log, not_found_page,
-    reasons_html, require, to_login, Done, Filter,
+    entry_link, found_html, internal, item_name, load_log, logged_sv, not_found_page, reasons_html,
+    require, to_login, Done, Filter,
 };
 use super::queue::QueueEntry;
+use super::receipt::receipt_html;
 use super::ReviewState;
 use crate::store::{EvidenceRow, WarcRef};
 
@@ -88,7 +89,8 @@ pub(crate) async fn show(
     let (prev, next) = neighbours(&state, &code, &item, &filter, &done);
     let m = &muni.municipality;
 
-    let mut body = String::from("<p class=\"pager\">");
+    let mut body = receipt_html(&state, &viewer, &log, &query, &filter);
+    body.push_str("<p class=\"pager\">");
     if let Some(p) = prev {
         let _ = write!(
             body,
@@ -155,13 +157,6 @@ pub(crate) async fn show(
         None => body.push_str("<p>Ingen bedömning: webbplatsen kunde inte granskas.</p>"),
     }
     body.push_str("</section>\n");
-    body.push_str(&decision_form(
-        &viewer.csrf,
-        &code,
-        &item,
-        &filter,
-        verdict.map(|v| v.found),
-    ));
     let history: Vec<_> = log
         .iter()
         .filter(|(_, d)| d.code == code && d.item == item)
@@ -177,7 +172,7 @@ pub(crate) async fn show(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 datetime(d.decided_at),
                 escape(&d.reviewer),
-                decision_sv(d.decision),
+                logged_sv(d),
                 d.url.as_deref().map_or_else(String::new, |u| format!(
                     "<a href=\"{}\" rel=\"noreferrer noopener\">{}</a>",
                     href(u),
@@ -190,6 +185,13 @@ pub(crate) async fn show(
             "</tbody></table><p class=\"muted\">Det senaste beslutet gäller.</p></section>\n",
         );
     }
+    body.push_str(&decision_form(
+        &viewer.csrf,
+        &code,
+        &item,
+        &filter,
+        verdict.map(|v| v.found),
+    ));
     body.push_str("</div>\n<div>\n<h2>Belägg</h2>\n");
     let evidence = verdict.map_or(&[][..], |v| v.evidence.as_slice());
     if evidence.is_empty() {
@@ -315,7 +317,10 @@ fn evidence_html(e: &EvidenceRow) -> String {
     out
 }
 
-/// The decision form: confirm, reject, or present with an address; a comment.
+/// The decision panel (it stays in view beside the evidence): one form
+/// to confirm or reject the machine's verdict, and a separate form for
+/// "the item is at this address", so Enter in the address field can only
+/// submit "Finns på adressen".
 fn decision_form(
     csrf: &str,
     code: &str,
@@ -328,22 +333,30 @@ fn decision_form(
         Some(false) => "Maskinen säger att punkten saknas.",
         None => "Maskinen har ingen bedömning.",
     };
-    format!(
-        "<section class=\"card\"><h2>Beslut</h2><p>{meaning} Bekräfta om det stämmer, avvisa om \
-         det är fel, eller ange adressen där punkten finns.</p>\
-         <form method=\"post\" action=\"/beslut\">{}{}\
-         <input type=\"hidden\" name=\"kod\" value=\"{}\"><input type=\"hidden\" name=\"punkt_id\" value=\"{}\">\
-         <div class=\"decide\">\
-         <button type=\"submit\" id=\"bekrafta\" class=\"ja\" name=\"beslut\" value=\"confirm\">Bekräfta (b)</button>\
-         <button type=\"submit\" id=\"avvisa\" class=\"nej\" name=\"beslut\" value=\"reject\">Avvisa (a)</button>\
-         <label>Adress där punkten finns (n)<input type=\"url\" id=\"finns-url\" name=\"url\" \
-         placeholder=\"https://…\"></label>\
-         <button type=\"submit\" name=\"beslut\" value=\"present\">Finns på adressen</button></div>\
-         <label>Kommentar<textarea name=\"kommentar\" maxlength=\"2000\"></textarea></label>\
-         </form></section>\n",
+    let hidden = format!(
+        "{}{}<input type=\"hidden\" name=\"kod\" value=\"{}\">\
+         <input type=\"hidden\" name=\"punkt_id\" value=\"{}\">",
         csrf_field(csrf),
         filter.hidden_fields(),
         escape(code),
         escape(item)
+    );
+    format!(
+        "<section class=\"card beslut\" id=\"beslut\" aria-labelledby=\"beslut-rubrik\">\
+         <h2 id=\"beslut-rubrik\">Beslut</h2><p>{meaning} Bekräfta om det stämmer, avvisa om \
+         det är fel, eller ange adressen där punkten finns.</p>\
+         <form class=\"bedom\" method=\"post\" action=\"/beslut\">{hidden}\
+         <div class=\"decide\">\
+         <button type=\"submit\" id=\"bekrafta\" class=\"ja\" name=\"beslut\" value=\"confirm\">Bekräfta (b)</button>\
+         <button type=\"submit\" id=\"avvisa\" class=\"nej\" name=\"beslut\" value=\"reject\">Avvisa (a)</button></div>\
+         <label>Kommentar<textarea name=\"kommentar\" maxlength=\"2000\"></textarea></label>\
+         </form>\
+         <form class=\"finns\" id=\"finns-form\" method=\"post\" action=\"/beslut\">{hidden}\
+         <input type=\"hidden\" name=\"beslut\" value=\"present\">\
+         <div class=\"decide\"><label>Adress där punkten finns (n)<input type=\"url\" id=\"finns-url\" \
+         name=\"url\" required placeholder=\"https://…\"></label>\
+         <label>Kommentar<input type=\"text\" name=\"kommentar\" maxlength=\"2000\"></label>\
+         <button type=\"submit\" id=\"finns\">Finns på adressen</button></div>\
+         </form></section>\n"
     )
 }

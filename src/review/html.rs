@@ -111,7 +111,10 @@ pub(crate) fn page(title: &str, viewer: Option<&Viewer>, body: &str) -> String {
     }
     let _ = write!(
         out,
-        "</header>\n<main>\n{body}\n</main>\n<footer>Tangenter: <kbd>j</kbd>/<kbd>k</kbd> nästa/föregående · \
+        "</header>\n<main>\n{body}\n</main>\n<footer><label class=\"kortkommandon\"><input type=\"checkbox\" \
+         id=\"kortkommandon\" checked> Kortkommandon med en tangent</label> \
+         <span class=\"muted\">(sparas i webbläsaren; stäng av dem om de stör, t.ex. med \
+         taligenkänning)</span><br>Tangenter: <kbd>j</kbd>/<kbd>k</kbd> nästa/föregående · \
          <kbd>b</kbd> bekräfta · <kbd>a</kbd> avvisa · <kbd>n</kbd> finns (ange adress) · \
          <kbd>Enter</kbd> öppna</footer>\n</body>\n</html>\n"
     );
@@ -208,6 +211,10 @@ kbd{border:1px solid #999;border-radius:3px;padding:0 .25rem;font-size:.8rem;bac
 .saknas{color:#9c1c1c;font-weight:600}\
 .muted{color:#4d4d4d}\
 .grid{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:1.25rem}\
+.beslut{position:sticky;top:.5rem;z-index:1;background:#fff;box-shadow:0 2px 6px rgba(0,0,0,.15)}\
+form.finns{margin-top:.8rem;padding-top:.6rem;border-top:1px solid #ccc}\
+.kvitto{border:2px solid #0a6b2d;background:#eef8f1;border-radius:4px;padding:.5rem .8rem;margin:.5rem 0 1rem}\
+.kvitto form{display:inline;margin-left:.5rem}\
 @media (max-width:1000px){.grid{grid-template-columns:1fr}}\
 .card{border:1px solid #ccc;border-radius:4px;padding:.6rem .8rem;margin:0 0 .8rem}\
 .snippet{font-size:1rem;margin:.3rem 0}\
@@ -231,9 +238,21 @@ form.filter label{display:flex;flex-direction:column;font-size:.85rem}\
 /// The keyboard script: `j`/`k` move through the queue's rows (or to the
 /// next/previous finding), `Enter` opens the selected row, `b` confirms,
 /// `a` rejects and `n` jumps to the "finns" address field. Keys typed into
-/// a field are left alone.
+/// a field are left alone. The footer's checkbox turns the single-key
+/// shortcuts off (WCAG 2.1.4), remembered in `localStorage`.
 pub(crate) const JS: &str = r"(function () {
   'use strict';
+  var KEY = 'infokoll-kortkommandon';
+  var on = true;
+  try { on = window.localStorage.getItem(KEY) !== 'av'; } catch (err) { on = true; }
+  var toggle = document.getElementById('kortkommandon');
+  if (toggle) {
+    toggle.checked = on;
+    toggle.addEventListener('change', function () {
+      on = toggle.checked;
+      try { window.localStorage.setItem(KEY, on ? 'pa' : 'av'); } catch (err) { /* not kept */ }
+    });
+  }
   function typing(e) {
     var t = e.target;
     var n = t && t.tagName;
@@ -264,7 +283,7 @@ pub(crate) const JS: &str = r"(function () {
     });
   });
   document.addEventListener('keydown', function (e) {
-    if (e.ctrlKey || e.metaKey || e.altKey || typing(e)) { return; }
+    if (!on || e.ctrlKey || e.metaKey || e.altKey || typing(e)) { return; }
     var done = false;
     if (rows.length) {
       if (e.key === 'j') { select(at + 1); done = true; }

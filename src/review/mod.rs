@@ -18,9 +18,11 @@
 //! - `queue.rs` — what gets flagged ([`Reason`]), the order (effect on the
 //!   score), the precision estimate from the random sample.
 //! - `accounts.rs` — reviewer accounts in `DIR/reviewers.sqlite` (argon2id).
-//! - `auth.rs` — sessions, CSRF tokens, login rate limit.
+//! - `auth.rs` — session cookies, CSRF tokens, login rate limit.
+//! - `sessions.rs` — sessions in the accounts file (they survive a restart).
 //! - `pages.rs`, `finding.rs`, `actions.rs`, `archive.rs` — the handlers.
 //! - `filter.rs` — the queue filter and which entries are reviewed.
+//! - `receipt.rs` — the receipt after a decision and its undo.
 //! - `html.rs` — escaping, page shell, style sheet, keyboard script.
 //! - [`estimate`] — precision and recall per item from the decisions;
 //!   [`export`] — reviewed pages as a labelled page set.
@@ -36,6 +38,7 @@
 //! | `GET /arkiv/{fil}/{offset}/{längd}` | an archived response, sandboxed |
 //! | `GET /logg` | the decision log, newest first |
 //! | `GET, POST /login`, `POST /logout`, `POST /beslut` | login, logout, a decision |
+//! | `POST /angra` | undo one's own decision (a new row in the log); the page after a decision shows a receipt (`?kvitto=ID`) with this button |
 //!
 //! # Security
 //!
@@ -58,11 +61,15 @@ mod finding;
 mod html;
 mod pages;
 mod queue;
+mod receipt;
+mod sessions;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_browser;
+#[cfg(test)]
+mod tests_form;
 #[cfg(test)]
 mod tests_queue;
 
@@ -87,9 +94,10 @@ pub use queue::{
     QueueEntry, Reason, DAMPING,
 };
 
-use auth::{LoginLimiter, Sessions};
+use auth::LoginLimiter;
 use html::Viewer;
 use queue::Key;
+use sessions::Sessions;
 
 /// The default share of confident verdicts drawn for review.
 pub const DEFAULT_SAMPLE: f64 = 0.05;
@@ -146,6 +154,9 @@ pub enum ReviewError {
     /// A reviewer name with characters that are not allowed.
     #[error("ogiltigt namn {0:?}: använd 1–64 bokstäver, siffror, '.', '_' eller '-'")]
     InvalidName(String),
+    /// No reviewer has this name.
+    #[error("det finns ingen granskare som heter {0}")]
+    UnknownReviewer(String),
     /// The name is taken.
     #[error("granskaren {0} finns redan")]
     ReviewerExists(String),
@@ -250,6 +261,7 @@ impl ReviewState {
             year: run.year,
         });
         let accounts = Accounts::open(&config.dir)?;
+        let sessions = Sessions::open(&config.dir)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -264,7 +276,7 @@ impl ReviewState {
                 entries,
                 store: Mutex::new(store),
                 accounts: Mutex::new(accounts),
-                sessions: Mutex::new(Sessions::default()),
+                sessions: Mutex::new(sessions),
                 limiter: Mutex::new(LoginLimiter::default()),
                 scores: Mutex::new(None),
                 dummy_hash: accounts::dummy_hash(),
@@ -378,6 +390,7 @@ pub fn app(state: ReviewState) -> Router {
         .route("/login", get(actions::login_form).post(actions::login))
         .route("/logout", post(actions::logout))
         .route("/beslut", post(actions::decide))
+        .route("/angra", post(receipt::undo))
         .route("/stil.css", get(pages::css))
         .route("/app.js", get(pages::js))
         .fallback(pages::not_found)

@@ -42,7 +42,7 @@ pub(crate) fn load_log(
     state: &ReviewState,
 ) -> Result<(Vec<(i64, DecisionRow)>, Latest), ReviewError> {
     let log = state.store()?.decisions(state.inner.data.run.id)?;
-    let latest = queue::latest(&log);
+    let latest = queue::latest(&crate::store::in_force(&log));
     Ok((log, latest))
 }
 
@@ -66,6 +66,14 @@ pub(crate) fn decision_sv(d: Decision) -> &'static str {
         Decision::Confirm => "bekräftad",
         Decision::Reject => "avvisad",
         Decision::Present => "finns (adress angiven)",
+    }
+}
+
+/// A log row in Swedish: the decision, or "ångrar beslut N (…)" for an undo.
+pub(crate) fn logged_sv(d: &DecisionRow) -> String {
+    match d.undoes {
+        Some(id) => format!("ångrar beslut {id} ({})", decision_sv(d.decision)),
+        None => decision_sv(d.decision).to_owned(),
     }
 }
 
@@ -221,7 +229,7 @@ pub(crate) async fn queue(
     let Some(viewer) = require(&state, &headers) else {
         return to_login();
     };
-    let (_, latest) = match load_log(&state) {
+    let (log, latest) = match load_log(&state) {
         Ok(x) => x,
         Err(e) => return internal(&e),
     };
@@ -233,7 +241,9 @@ pub(crate) async fn queue(
         .iter()
         .filter(|e| filter.matches(&state, e, &done))
         .collect();
-    let mut body = format!(
+    let mut body = super::receipt::receipt_html(&state, &viewer, &log, &query, &filter);
+    let _ = write!(
+        body,
         "<h1>Kön</h1>\n<p>{} av {} flaggade fynd visas. Ordnade efter hur mycket poängen \
          ändras om bedömningen är fel. <kbd>j</kbd>/<kbd>k</kbd> väljer rad, <kbd>Enter</kbd> \
          öppnar.</p>\n",
@@ -360,17 +370,16 @@ pub(crate) async fn municipality(
     let m = &muni.municipality;
     let mut body = format!(
         "<h1>{} ({})</h1>\n<p>{} · <a href=\"{}\" rel=\"noreferrer noopener\">{}</a> · \
-         status: {}{} · {} hämtade sidor</p>\n",
+         status: {} · {} hämtade sidor</p>\n",
         escape(&m.name),
         escape(&m.code),
         escape(&m.county),
         href(&m.homepage),
         escape(&m.homepage),
-        escape(muni.site_status.as_deref().unwrap_or(muni.status.as_str())),
-        muni.site_reason
-            .as_deref()
-            .map(|r| format!(" ({})", escape(r)))
-            .unwrap_or_default(),
+        escape(&crate::report::html::status_with_reason(
+            muni.site_status.as_deref().unwrap_or(muni.status.as_str()),
+            muni.site_reason.as_deref()
+        )),
         muni.pages_fetched.unwrap_or(0)
     );
     if let Some(s) = scores.municipalities.iter().find(|s| s.code == code) {
@@ -466,7 +475,7 @@ pub(crate) async fn log(State(state): State<ReviewState>, headers: HeaderMap) ->
             encode(&d.code),
             encode(&d.item),
             escape(item_name(&state, &d.item)),
-            decision_sv(d.decision),
+            logged_sv(d),
             d.machine_found.map_or("–", found_html),
             escape(d.comment.as_deref().unwrap_or(""))
         );

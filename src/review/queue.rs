@@ -477,6 +477,7 @@ mod tests {
             comment: None,
             machine_found: Some(true),
             machine_confidence: Some(0.9),
+            undoes: None,
         };
         let log = vec![
             (1, row(10, Decision::Reject)),

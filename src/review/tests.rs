@@ -1,6 +1,7 @@
 //! HTTP-level tests of the review app with `oneshot`: login and cookie
 //! flags, CSRF, unauthenticated writes, escaping of crawled text in every
-//! view, the archived copy's policy and the login rate limit. The fixture
+//! view, the archived copy's policy, the login rate limit and sessions
+//! across a restart. The fixture
 //! run and the request helpers are shared with `tests_queue.rs`.
 
 #![allow(clippy::unwrap_used)]
@@ -535,10 +536,27 @@ async fn login_attempts_are_rate_limited() {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(!r.header(header::RETRY_AFTER).is_empty());
     assert!(r.headers.get(header::SET_COOKIE).is_none());
-    let r = send(&app, attempt("anna", PASSWORD, [10, 0, 0, 2])).await;
-    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "per name");
     let r = send(&app, attempt("bertil", "fel-losenord-x", [10, 0, 0, 1])).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "per address");
     let r = send(&app, attempt("bertil", "fel-losenord-x", [10, 0, 0, 3])).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // A stranger's failures elsewhere do not lock anna out.
+    let r = send(&app, attempt("anna", PASSWORD, [10, 0, 0, 2])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "not per name alone");
+}
+
+#[tokio::test]
+async fn sessions_survive_a_restart() {
+    let dir = fixture();
+    let (_, app) = app_for(&dir);
+    let (cookie, _) = login(&app).await;
+    // A new app over the same directory: the session still holds.
+    let (_, restarted) = app_for(&dir);
+    let r = send(&restarted, get("/", Some(&cookie))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("anna"));
+    // A removed reviewer is logged out at once.
+    Accounts::open(dir.path()).unwrap().remove("anna").unwrap();
+    let r = send(&restarted, get("/", Some(&cookie))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
 }

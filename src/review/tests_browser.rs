@@ -2,7 +2,10 @@
 //! driven through `chromedriver` (package `chromium-driver`) with the plain
 //! W3C WebDriver protocol over `reqwest`. It logs in, opens the first
 //! flagged finding from the start page, confirms it with the `b` key, then
-//! rejects it with `a` and sees the municipality's score change.
+//! rejects it with `a` and sees the municipality's score change, undoes
+//! that from the receipt and sees the score back, records "finns" by
+//! pressing `n`, typing the address and Enter (issue 15: Enter must not
+//! confirm), and turns the single-key shortcuts off.
 //!
 //! Ignored by default (it needs the two packages). To run it:
 //!
@@ -210,13 +213,60 @@ async fn browser_confirms_and_rejects_a_flagged_finding() {
     assert!(d.text("table").await.contains("bekräftad av anna"));
     assert_eq!(d.text("#poang").await, before);
 
-    // Reject it: the score changes.
+    // Reject it: the score changes; the receipt's undo brings it back.
     d.goto(&finding).await;
     d.key("a").await;
-    d.wait_leaving(&finding).await;
+    let with_receipt = d.wait_leaving(&finding).await;
+    assert!(
+        d.text("#kvitto").await.contains("avvisad"),
+        "{with_receipt}"
+    );
     d.goto(&format!("{app}/kommun/0188")).await;
     let after = d.text("#poang").await;
     assert_ne!(after, before, "the score changes after a rejection");
+    d.goto(&with_receipt).await;
+    d.click("#angra").await;
+    d.wait_leaving(&with_receipt).await;
+    assert!(d.text("#kvitto").await.contains("Ångrat"));
+    d.goto(&format!("{app}/kommun/0188")).await;
+    assert_eq!(
+        d.text("#poang").await,
+        before,
+        "the undo restores the score"
+    );
+    assert!(d.text("table").await.contains("bekräftad av anna"));
+
+    // "n", the address, Enter: recorded as present, never as a confirmation.
+    d.goto(&finding).await;
+    d.key("n").await;
+    let active = d.get("/element/active").await;
+    let active = active[ELEMENT].as_str().unwrap().to_owned();
+    let id = d.get(&format!("/element/{active}/attribute/id")).await;
+    assert_eq!(id.as_str(), Some("finns-url"));
+    d.post(
+        &format!("/element/{active}/value"),
+        json!({ "text": "https://0188.example/avgift-kalkyl\u{E007}" }),
+    )
+    .await;
+    d.wait_leaving(&finding).await;
+    assert!(d.text("#kvitto").await.contains("finns (adress angiven)"));
+    d.goto(&format!("{app}/logg")).await;
+    let log = d.text("table").await;
+    let newest = log.lines().nth(1).unwrap_or_default().to_owned();
+    assert!(newest.contains("finns (adress angiven)"), "{log}");
+    assert!(
+        newest.contains("https://0188.example/avgift-kalkyl"),
+        "{log}"
+    );
+
+    // Shortcuts off: "b" does nothing.
+    d.goto(&finding).await;
+    d.click("#kortkommandon").await;
+    d.goto(&finding).await;
+    d.key("b").await;
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(d.url().await, finding, "b with the shortcuts off");
+    assert!(!d.text("body").await.contains("Sparat"));
 
     let _ = d
         .client

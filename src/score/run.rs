@@ -62,7 +62,7 @@ pub fn score_store(
         .into_iter()
         .map(|(code, v)| ((code, v.item.clone()), v))
         .collect();
-    let decisions = latest_decisions(store.decisions(run.id)?);
+    let decisions = latest_decisions(crate::store::in_force(&store.decisions(run.id)?));
     let registry = Registry::builtin();
     let cx = Inputs {
         model,

@@ -167,6 +167,7 @@ fn decide(
                 comment: Some("granskat".into()),
                 machine_found: None,
                 machine_confidence: None,
+                undoes: None,
             },
         )
         .unwrap();

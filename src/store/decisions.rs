@@ -1,6 +1,8 @@
 //! The reviewers' log (issue 6): every decision on a verdict is appended,
 //! never changed; the latest one per item is the one that counts. Triggers
-//! in the schema refuse UPDATE and DELETE on the table.
+//! in the schema refuse UPDATE and DELETE on the table. An undo (issue 15)
+//! is one more row naming the row it withdraws ([`DecisionRow::undoes`]);
+//! [`in_force`] is the log without undone rows and undo rows.
 
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ValueRef};
 use rusqlite::{params, Row};
@@ -65,6 +67,19 @@ pub struct DecisionRow {
     pub machine_found: Option<bool>,
     /// The machine's confidence at the time.
     pub machine_confidence: Option<f64>,
+    /// For an undo: the id of the row it withdraws (`decision` repeats that
+    /// row's decision). `None` for an ordinary decision.
+    pub undoes: Option<i64>,
+}
+
+/// The rows of a log that count: every row except undo rows and the rows
+/// they undo, in log order.
+pub fn in_force(log: &[(i64, DecisionRow)]) -> Vec<(i64, DecisionRow)> {
+    let undone: std::collections::HashSet<i64> = log.iter().filter_map(|(_, d)| d.undoes).collect();
+    log.iter()
+        .filter(|(id, d)| d.undoes.is_none() && !undone.contains(id))
+        .cloned()
+        .collect()
 }
 
 fn decision_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, DecisionRow)> {
@@ -80,6 +95,7 @@ fn decision_from_row(row: &Row<'_>) -> rusqlite::Result<(i64, DecisionRow)> {
             comment: row.get(7)?,
             machine_found: row.get(8)?,
             machine_confidence: row.get(9)?,
+            undoes: row.get(10)?,
         },
     ))
 }
@@ -91,8 +107,8 @@ impl Store {
         self.conn
             .execute(
                 "INSERT INTO decisions (run_id, code, item, reviewer, decided_at, decision, url, \
-                 comment, machine_found, machine_confidence) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                 comment, machine_found, machine_confidence, undoes) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                 params![
                     run,
                     row.code,
@@ -103,7 +119,8 @@ impl Store {
                     row.url,
                     row.comment,
                     row.machine_found,
-                    row.machine_confidence
+                    row.machine_confidence,
+                    row.undoes
                 ],
             )
             .map_err(|e| {
@@ -122,7 +139,8 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT id, code, item, reviewer, decided_at, decision, url, comment, \
-                 machine_found, machine_confidence FROM decisions WHERE run_id = ?1 ORDER BY id",
+                 machine_found, machine_confidence, undoes FROM decisions WHERE run_id = ?1 \
+                 ORDER BY id",
             )
             .map_err(|e| self.sql_err(e, &what))?;
         let rows = stmt
@@ -155,6 +173,7 @@ mod tests {
             comment: Some("fel sida".into()),
             machine_found: Some(true),
             machine_confidence: Some(0.61),
+            undoes: None,
         };
         let first = store.record_decision(run, &row).unwrap();
         row.decision = Decision::Present;
@@ -165,6 +184,20 @@ mod tests {
         assert_eq!(log.len(), 2);
         assert_eq!(log[1], (second, row.clone()));
         assert_eq!(log[0].1.decision, Decision::Reject);
+
+        // An undo is one more row; the undone row and the undo stop counting.
+        let undo = DecisionRow {
+            undoes: Some(second),
+            ..row.clone()
+        };
+        let third = store.record_decision(run, &undo).unwrap();
+        let log = store.decisions(run).unwrap();
+        assert_eq!(log.len(), 3);
+        assert_eq!(log[2].1.undoes, Some(second));
+        let counting = in_force(&log);
+        assert_eq!(counting.len(), 1);
+        assert_eq!(counting[0].0, first);
+        assert!(counting.iter().all(|(id, _)| *id != third));
 
         for sql in [
             "UPDATE decisions SET decision = 'confirm'",

@@ -53,9 +53,16 @@
 //! | `evidence` | `id`, unique `(run_id, code, item, rank)` | `url`, `snippet`, `highlights_json`, `signal`, `kind`, `weight`, `context`, `target`, `depth`, `off_site`, `warc_file`, `warc_offset`, `warc_length` |
 //! | `decisions` | `id` | `run_id`, `code`, `item`, `reviewer`, `decided_at`, `decision` (`confirm`, `reject`, `present`), `url`, `comment`, `machine_found`, `machine_confidence`; triggers refuse UPDATE and DELETE |
 //!
+//! Version 2 (`002_undo_and_attempts.sql`) adds `decisions.undoes`: an undo is
+//! a new row naming the row it withdraws ([`DecisionRow::undoes`]). It also
+//! adds `attempts` and `attempt_fetches` (the columns of `fetches` plus
+//! `attempt_id`): a retried municipality's earlier outcome and fetches
+//! ([`Store::retry_municipality`]).
+//!
 //! Fetches, verdicts and decisions reference their municipality row, so add
 //! the municipalities of a run before recording anything for them.
 
+mod attempts;
 mod decisions;
 mod error;
 mod findings;
@@ -68,7 +75,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
-pub use decisions::{Decision, DecisionRow};
+pub use decisions::{in_force, Decision, DecisionRow};
 pub use error::{Result, StoreError};
 pub use findings::{EvidenceRow, VerdictRow};
 pub use pages::{content_hash, FetchRow, Validators, WarcRef};
@@ -95,8 +102,12 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/001_initial.sql"),
     },
     Migration {
-        name: "002_verdict_uncertain",
-        sql: include_str!("migrations/002_verdict_uncertain.sql"),
+        name: "002_undo_and_attempts",
+        sql: include_str!("migrations/002_undo_and_attempts.sql"),
+    },
+    Migration {
+        name: "003_verdict_uncertain",
+        sql: include_str!("migrations/003_verdict_uncertain.sql"),
     },
 ];
 

@@ -53,7 +53,7 @@ pub(crate) fn audit_args<'a>(out: &'a str, registry: &'a str, proxy: &'a str) ->
 }
 
 /// code → (site status, item → found) from an audit directory.
-fn results(out: &Path) -> BTreeMap<String, (String, BTreeMap<String, bool>)> {
+pub(crate) fn results(out: &Path) -> BTreeMap<String, (String, BTreeMap<String, bool>)> {
     let store = Store::open_readonly(out.join(infokoll::store::FILE_NAME)).unwrap();
     let run = store.latest_run().unwrap().unwrap();
     let mut map: BTreeMap<String, (String, BTreeMap<String, bool>)> = BTreeMap::new();
@@ -75,7 +75,7 @@ fn results(out: &Path) -> BTreeMap<String, (String, BTreeMap<String, bool>)> {
     map
 }
 
-fn fetch_rows(out: &Path) -> u64 {
+pub(crate) fn fetch_rows(out: &Path) -> u64 {
     let store = Store::open_readonly(out.join(infokoll::store::FILE_NAME)).unwrap();
     let run = store.latest_run().unwrap().unwrap();
     store
@@ -270,11 +270,22 @@ fn ctrl_c_stops_gracefully_and_says_how_to_resume() {
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(130));
     let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(stdout.contains("Fortsätt med samma kommando"), "{stdout}");
-    // And the same command finishes the run.
+    let resume = format!("infokoll audit --resume {}", out.display());
+    assert!(stdout.contains(&resume), "{stdout}");
+    // The same command with another rate is refused, naming the difference.
     args[rate + 1] = "20";
-    let again = infokoll(&args);
-    assert_eq!(again.status.code(), Some(0));
+    let other = infokoll(&args);
+    assert_eq!(other.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&other.stderr);
+    assert!(stderr.contains("--rate: 5 i körningen, 20 nu"), "{stderr}");
+    // `--resume` finishes the run with its own parameters.
+    let again = infokoll(&["audit", "--resume", out.to_str().unwrap(), "--quiet"]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     assert!(results(&out).values().all(|(s, _)| !s.is_empty()));
 }
 

@@ -233,6 +233,12 @@ fn every_kind_of_fault_ends_as_a_page_status_not_a_panic_or_hang() {
         outcome("/omsorg/aterstall.html").contains("kunde inte ansluta"),
         "reset"
     );
+    // Said in Swedish, not in the HTTP library's English (issue 15).
+    assert!(
+        !outcome("/omsorg/aterstall.html").contains("connection"),
+        "{}",
+        outcome("/omsorg/aterstall.html")
+    );
     assert_eq!(outcome("/omsorg/serverfel.html"), "HTTP 500");
     assert_eq!(
         outcome("/omsorg/upptagen.html"),

@@ -4,10 +4,12 @@
 
 mod audit;
 mod check;
+mod edges;
 mod eval;
 mod pdf;
 mod pdfgen;
 mod redetect;
+mod resume;
 mod review_eval;
 mod robustness;
 mod rules;

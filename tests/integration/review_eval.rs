@@ -96,6 +96,7 @@ fn decisions_give_exact_counts_and_export_round_trips_through_eval() {
                         comment: Some("prov".into()),
                         machine_found: Some(v.found),
                         machine_confidence: Some(v.confidence),
+                        undoes: None,
                     },
                 )
                 .unwrap();

@@ -25,12 +25,17 @@ impl Server {
 
     /// Serves the given sites on a free loopback port.
     pub(crate) fn start_with(sites: Sites) -> Self {
+        Self::start_on(sites, std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// Serves the given sites on `addr`.
+    pub(crate) fn start_on(sites: Sites, addr: std::net::SocketAddr) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()
             .unwrap();
-        let server = rt.block_on(FixtureServer::start(sites)).unwrap();
+        let server = rt.block_on(FixtureServer::start_on(sites, addr)).unwrap();
         Self {
             server: Some(server),
             rt,
