@@ -60,6 +60,10 @@ pub enum AuditError {
     /// The HTTP client could not be built.
     #[error(transparent)]
     Fetch(#[from] crate::fetch::FetchError),
+    /// Writing the archive or the database failed (disk full, read-only …):
+    /// the run stopped; what was finished before is kept.
+    #[error("{0}. Körningen avbröts; det som var klart är sparat.")]
+    Write(String),
     /// The previous run given for conditional requests is unusable.
     #[error("föregående körning {path}: {message}")]
     Previous {
@@ -228,6 +232,8 @@ pub async fn run_audit(
         network: 0.into(),
         replayed: 0.into(),
         not_modified: 0.into(),
+        failure: std::sync::OnceLock::new(),
+        failed: tokio::sync::Notify::new(),
     };
     tracing::info!(
         run = run.0,
@@ -242,10 +248,21 @@ pub async fn run_audit(
     let (done_now, interrupted) = tokio::select! {
         n = work => (n, false),
         () = stop => (0, true),
+        () = cx.failed.notified() => (0, true),
     };
     cx.progress.finish();
-    if let Ok(mut w) = cx.warc.lock() {
-        let _ = w.sync();
+    let synced = match cx.warc.lock() {
+        Ok(mut w) => w.sync().and_then(|()| w.discard_if_empty()),
+        Err(_) => Ok(()),
+    };
+    if let Err(e) = synced {
+        cx.fail(format!(
+            "kunde inte skriva arkivet i {}: {e}",
+            cfg.out.display()
+        ));
+    }
+    if let Some(message) = cx.failure.get() {
+        return Err(AuditError::Write(message.clone()));
     }
     let store = cx.store.into_inner().map_err(|_| AuditError::OutDir {
         path: cfg.out.clone(),
@@ -294,7 +311,7 @@ async fn audit_one(
             return false;
         };
         if let Err(e) = store.set_in_progress(cx.run, &code) {
-            tracing::error!(%code, error = %e, "could not mark in progress");
+            cx.fail(format!("kunde inte skriva databasen: {e}"));
             return false;
         }
         store.fetches(cx.run, &code).unwrap_or_default()
@@ -324,7 +341,7 @@ async fn audit_one(
         return false;
     };
     if let Err(e) = finished {
-        tracing::error!(%code, error = %e, "could not save the verdicts");
+        cx.fail(format!("kunde inte spara resultaten för {code}: {e}"));
         return false;
     }
     tracing::info!(%code, name = %m.name, status = status.code(), pages = result.crawl.pages_fetched,

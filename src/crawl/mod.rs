@@ -26,7 +26,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use url::Url;
 
-use crate::extract::{parse_html, Document};
+use crate::extract::offload::{parse_off_thread, Limit};
+use crate::extract::Document;
 use crate::fetch::robots::{RobotsRules, RobotsStatus};
 use crate::fetch::{FetchOutcome, FetchedPage, Fetcher};
 use crate::rules::RuleSet;
@@ -42,6 +43,9 @@ pub const DEFAULT_MAX_DEPTH: u32 = 8;
 pub const MAX_SITEMAP_URLS: usize = 5000;
 /// Most sitemap files read (index files included).
 pub const MAX_SITEMAP_FILES: usize = 5;
+/// Most new links one page adds to the frontier (frames first, then links
+/// in document order): one page of 100,000 links cannot flood the queue.
+const MAX_LINKS_TAKEN: usize = 1_000;
 /// Most distinct query strings fetched for one path (calendar and search traps).
 const MAX_QUERIES_PER_PATH: usize = 60;
 
@@ -241,11 +245,13 @@ where
         // A host that does not answer at all is down; one that answers
         // robots.txt with 5xx forbids crawling (RFC 9309).
         crawl.status = match robots.failure() {
-            Some(f @ (FetchOutcome::Transport { .. } | FetchOutcome::Timeout)) => {
-                SiteStatus::Unreachable {
-                    reason: f.describe_sv(),
-                }
-            }
+            Some(
+                f @ (FetchOutcome::Transport { .. }
+                | FetchOutcome::Timeout
+                | FetchOutcome::Internal { .. }),
+            ) => SiteStatus::Unreachable {
+                reason: f.describe_sv(),
+            },
             _ => SiteStatus::RobotsUnavailable {
                 reason: robots.status.describe_sv(),
             },
@@ -317,7 +323,9 @@ where
             }
             continue;
         };
-        let document = parse_html(&page.final_url, body, content_type.as_deref());
+        let (document, limits) =
+            parse_off_thread(page.final_url.clone(), body.clone(), content_type).await;
+        mark_cut(&mut crawl.pages, &limits);
         crawl.pages_fetched += 1;
         let crawled = CrawledPage {
             url: cand.url.clone(),
@@ -344,6 +352,13 @@ where
     }
     crawl.elapsed = began.elapsed();
     crawl
+}
+
+/// Marks the last page record `avkortad` when its page went over a limit.
+fn mark_cut(pages: &mut [PageRecord], limits: &[Limit]) {
+    if let (Some(last), false) = (pages.last_mut(), limits.is_empty()) {
+        last.outcome = format!("{} ({})", last.outcome, Limit::describe_all_sv(limits));
+    }
 }
 
 fn record(
@@ -400,6 +415,7 @@ fn enqueue_links(
     let doc = &page.document;
     let depth = page.depth + 1;
     let title = doc.title.clone();
+    let mut taken = 0usize;
     let mut push = |url: &Url, anchor: &str, bonus: i32| {
         let Some(url) = normalise(url) else { return };
         if looks_like_trap(&url) {
@@ -423,7 +439,9 @@ fn enqueue_links(
         }
         let referrer = Some((page.final_url.clone(), format!("{anchor} {title}")));
         let bonus = if candidate { bonus + 20 } else { bonus };
-        frontier.push(url, depth, anchor, referrer, !on_site, bonus);
+        if taken < MAX_LINKS_TAKEN && frontier.push(url, depth, anchor, referrer, !on_site, bonus) {
+            taken += 1;
+        }
     };
     for frame in &doc.frames {
         push(&frame.src, &frame.title, 30);

@@ -16,8 +16,23 @@ use super::Document;
 /// Parses an HTML body into a [`Document`] (decoding it with
 /// [`super::charset::decode`] first). Never panics on arbitrary bytes.
 pub fn parse_html(url: &Url, body: &[u8], content_type: Option<&str>) -> Document {
+    parse_html_guarded(url, body, content_type).0
+}
+
+/// Like [`parse_html`], and says where the pre-parse guard
+/// ([`super::guard`]) cut the markup to keep the parse linear.
+pub fn parse_html_guarded(
+    url: &Url,
+    body: &[u8],
+    content_type: Option<&str>,
+) -> (Document, Option<super::guard::Cut>) {
     let (text, encoding) = super::charset::decode(body, content_type);
-    let html = Html::parse_document(&text);
+    let (text, cut) = super::guard::guard(&text);
+    (parse_decoded(url, &text, encoding), cut)
+}
+
+fn parse_decoded(url: &Url, text: &str, encoding: &str) -> Document {
+    let html = Html::parse_document(text);
     let (title, base) = scan_title_and_base(&html, url);
     let lang = html
         .root_element()

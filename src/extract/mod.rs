@@ -11,17 +11,21 @@
 //! - `walker`: the single DOM pass behind `html` (blocks, links, frames)
 //! - `textbuf`: whitespace collapsing and link-context windows
 //! - `forms`: forms, field labels and pseudo-forms for inputs outside `<form>`
+//! - [`guard`]: the linear pre-parse scan that cuts over-deep markup
+//! - [`offload`]: parsing on the blocking pool, per-page limits (`avkortad`)
 
 pub mod charset;
 mod forms;
+pub mod guard;
 mod html;
+pub mod offload;
 mod textbuf;
 mod walker;
 
 use serde::Serialize;
 use url::Url;
 
-pub use html::parse_html;
+pub use html::{parse_html, parse_html_guarded};
 
 /// Everything the rules see of one fetched page.
 #[derive(Debug, Clone, Serialize)]
