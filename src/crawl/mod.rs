@@ -120,6 +120,12 @@ pub enum SiteStatus {
         /// Why (Swedish).
         reason: String,
     },
+    /// The start page redirects to another registrable domain: recorded,
+    /// not crawled, for a reviewer to confirm the municipality's address.
+    OtherDomain {
+        /// Where the start page led (the final URL).
+        target: String,
+    },
 }
 
 impl SiteStatus {
@@ -137,6 +143,7 @@ impl SiteStatus {
             Self::RobotsUnavailable { reason } => format!("robots.txt otillgänglig: {reason}"),
             Self::BlockedByRobots { reason } => format!("stoppad av robots.txt: {reason}"),
             Self::RedirectLoop { reason } => format!("omdirigeringsfel: {reason}"),
+            Self::OtherDomain { target } => format!("startsidan pekar till annan domän: {target}"),
         }
     }
 
@@ -149,6 +156,7 @@ impl SiteStatus {
             Self::RobotsUnavailable { .. } => "robots_unavailable",
             Self::BlockedByRobots { .. } => "blocked_by_robots",
             Self::RedirectLoop { .. } => "redirect_loop",
+            Self::OtherDomain { .. } => "other_domain",
         }
     }
 }
@@ -225,7 +233,7 @@ where
 {
     let began = Instant::now();
     let mut crawl = SiteCrawl {
-        start: start.clone(),
+        start: scope::strip_credentials(start.clone()),
         status: SiteStatus::Ok,
         robots: None,
         pages: Vec::new(),
@@ -290,7 +298,9 @@ where
         };
         if first {
             first = false;
-            if let Some(problem) = start_problem(&page.outcome) {
+            let moved = scope::other_domain(&start, &page.final_url)
+                .map(|target| SiteStatus::OtherDomain { target });
+            if let Some(problem) = start_problem(&page.outcome).or(moved) {
                 crawl.status = problem;
                 crawl.pages.push(record(&page, &cand, status, false));
                 break;
@@ -300,6 +310,11 @@ where
         frontier.mark_seen(&page.final_url);
         let ok_html = html_body.is_some();
         crawl.pages.push(record(&page, &cand, status, ok_html));
+        // A same-site link that redirects off the site is an off-site page.
+        let cand = scope::off_site_after_redirect(cand, &scope, &page.final_url);
+        if let Some(last) = crawl.pages.last_mut() {
+            last.off_site = cand.off_site;
+        }
         let Some((body, content_type)) = html_body else {
             if !matches!(
                 page.outcome,

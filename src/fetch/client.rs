@@ -203,7 +203,7 @@ impl Fetcher {
     async fn fetch_with(&self, url: &Url, cond: &Conditional<'_>) -> FetchedPage {
         let mut current = without_fragment(url.clone());
         let mut page = FetchedPage {
-            requested: url.clone(),
+            requested: current.clone(),
             final_url: current.clone(),
             redirects: Vec::new(),
             outcome: FetchOutcome::RedirectLoop,
@@ -437,8 +437,14 @@ fn check_scheme(url: &Url) -> Result<String, String> {
     host_key(url).ok_or_else(|| "no host".to_owned())
 }
 
+/// The URL as it is requested: no fragment, and never a user name or
+/// password (reqwest would send them as Basic auth).
 fn without_fragment(mut url: Url) -> Url {
     url.set_fragment(None);
+    if !url.username().is_empty() || url.password().is_some() {
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
     url
 }
 

@@ -5,6 +5,8 @@
 mod audit;
 mod check;
 mod eval;
+mod full_disk;
+mod hostile;
 mod robustness;
 mod rules;
 mod util;
