@@ -79,11 +79,8 @@ pub fn internal_host(url: &Url) -> Option<String> {
         Host::Ipv6(ip) => (!is_public_v6(ip)).then(|| format!("[{ip}]")),
         Host::Domain(name) => {
             let name = name.trim_end_matches('.').to_ascii_lowercase();
-            let local = name == "localhost"
-                || name.ends_with(".localhost")
-                || name.ends_with(".local")
-                || name.ends_with(".internal")
-                || !name.contains('.');
+            let tld = name.rsplit('.').next().unwrap_or_default();
+            let local = matches!(tld, "localhost" | "local" | "internal") || !name.contains('.');
             local.then_some(name)
         }
     }

@@ -177,6 +177,7 @@ pub fn run_heavy<T>(work: impl FnOnce() -> T) -> T {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
+    use std::fmt::Write as _;
     use std::time::Instant;
 
     use super::*;
@@ -195,9 +196,10 @@ mod tests {
         assert_eq!(limits, [Limit::Depth]);
         assert!(doc.main_text().contains("Avgiften är 300 kr."));
 
-        let links: String = (0..100_000)
-            .map(|i| format!("<a href=\"/sida/{i}\">sida {i}</a> "))
-            .collect();
+        let links = (0..100_000).fold(String::new(), |mut s, i| {
+            let _ = write!(s, "<a href=\"/sida/{i}\">sida {i}</a> ");
+            s
+        });
         let (doc, limits) = parse_limited(&url(), links.as_bytes(), None);
         assert!(limits.contains(&Limit::Links), "{limits:?}");
         assert_eq!(doc.links.len(), MAX_LINKS);

@@ -45,18 +45,16 @@ fn a_full_disk_stops_the_audit_with_path_and_cause() {
     let out = tmp.path().join("run");
     std::fs::create_dir_all(&out).unwrap();
     // Room for the database and a few pages, not for the whole run.
-    let script = format!(
-        r#"mount -t tmpfs -o size=320k tmpfs "$OUT" || exit 99
+    let script = r#"mount -t tmpfs -o size=320k tmpfs "$OUT" || exit 99
 "$BIN" audit --out "$OUT" --registry "$REG" --proxy "$PROXY" --rate 50 --timeout 5 --quiet --year 2026 --concurrency 3
 rc=$?
 echo "RC=$rc"
 echo "EMPTY-WARC:"
 find "$OUT" -name '*.warc.gz' -size 0
 echo "END"
-"#
-    );
+"#;
     let res = Command::new("unshare")
-        .args(["-m", "sh", "-c", &script])
+        .args(["-m", "sh", "-c", script])
         .env("OUT", &out)
         .env("BIN", env!("CARGO_BIN_EXE_infokoll"))
         .env("REG", &registry)
@@ -73,13 +71,17 @@ echo "END"
         .unwrap_or_else(|| panic!("{stdout}\n{stderr}"))
         .parse()
         .unwrap();
-    assert_ne!(rc, 0, "a full disk must not be a success: {stdout}\n{stderr}");
+    assert_ne!(
+        rc, 0,
+        "a full disk must not be a success: {stdout}\n{stderr}"
+    );
     assert!(
         stderr.contains(out.to_str().unwrap()) || stderr.contains("infokoll.sqlite"),
         "the message names the path: {stderr}"
     );
     assert!(
-        stderr.contains("No space left on device") || stderr.contains("disk is full")
+        stderr.contains("No space left on device")
+            || stderr.contains("disk is full")
             || stderr.contains("database or disk is full"),
         "the message names the cause: {stderr}"
     );
