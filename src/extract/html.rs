@@ -28,12 +28,13 @@ pub fn parse_html_guarded(
 ) -> (Document, Option<super::guard::Cut>) {
     let (text, encoding) = super::charset::decode(body, content_type);
     let (text, cut) = super::guard::guard(&text);
-    (parse_decoded(url, &text, encoding), cut)
+    let (html, over_budget) = super::budget::parse_within_budget(&text);
+    let cut = cut.or(over_budget.then_some(super::guard::Cut::Time));
+    (document_of(url, &html, encoding), cut)
 }
 
-fn parse_decoded(url: &Url, text: &str, encoding: &str) -> Document {
-    let html = Html::parse_document(text);
-    let (title, base) = scan_title_and_base(&html, url);
+fn document_of(url: &Url, html: &Html, encoding: &str) -> Document {
+    let (title, base) = scan_title_and_base(html, url);
     let lang = html
         .root_element()
         .value()
@@ -41,7 +42,7 @@ fn parse_decoded(url: &Url, text: &str, encoding: &str) -> Document {
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(str::to_owned);
-    let out = walker::run(&html, base);
+    let out = walker::run(html, base);
     Document {
         url: url.clone(),
         title,
@@ -340,8 +341,13 @@ mod tests {
         let _ = parse_html(&url, &bytes, None);
         let _ = parse_html(&url, b"", None);
         let _ = parse_html(&url, b"<a href=\"", Some("text/html; charset=\""));
-        let deep = format!("{}djupt", "<div><span>".repeat(3_000));
+        let deep = format!("{}djupt", "<div><span>".repeat(100));
         let doc = parse_html(&url, deep.as_bytes(), None);
         assert_eq!(texts(&doc), ["djupt"]);
+        // Deeper than the guard's limit: cut before the text, parsed quickly.
+        let deeper = format!("<p>före</p>{}djupt", "<div><span>".repeat(3_000));
+        let (doc, cut) = parse_html_guarded(&url, deeper.as_bytes(), None);
+        assert_eq!(cut, Some(super::super::guard::Cut::Depth));
+        assert_eq!(texts(&doc), ["före"]);
     }
 }

@@ -12,8 +12,10 @@
 //! - `textbuf`: whitespace collapsing and link-context windows
 //! - `forms`: forms, field labels and pseudo-forms for inputs outside `<form>`
 //! - [`guard`]: the linear pre-parse scan that cuts over-deep markup
+//! - [`budget`]: the parser fed in chunks under a time budget
 //! - [`offload`]: parsing on the blocking pool, per-page limits (`avkortad`)
 
+pub mod budget;
 pub mod charset;
 mod forms;
 pub mod guard;

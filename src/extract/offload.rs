@@ -35,6 +35,8 @@ pub enum Limit {
     Depth,
     /// More tags than [`super::guard::MAX_TAGS`].
     Tags,
+    /// Parsing took longer than [`super::budget::PARSE_BUDGET`].
+    Time,
     /// More links than [`MAX_LINKS`].
     Links,
     /// More blocks than [`MAX_BLOCKS`].
@@ -53,6 +55,7 @@ impl Limit {
         match self {
             Self::Depth => "för djup nästling",
             Self::Tags => "för många element",
+            Self::Time => "för lång tolkningstid",
             Self::Links => "för många länkar",
             Self::Blocks => "för många textblock",
             Self::Text => "för mycket text",
@@ -76,6 +79,7 @@ pub fn parse_limited(url: &Url, body: &[u8], content_type: Option<&str>) -> (Doc
     match cut {
         Some(Cut::Depth) => limits.push(Limit::Depth),
         Some(Cut::Tags) => limits.push(Limit::Tags),
+        Some(Cut::Time) => limits.push(Limit::Time),
         None => {}
     }
     limits.extend(cap_document(&mut doc));
@@ -239,6 +243,8 @@ mod tests {
             ("nested table", fill("<table><tr><td>")),
             ("links", fill("<a href=/x>x</a>")),
             ("unclosed p+div", fill("<p>x<div>")),
+            ("misnested b+div", fill("<b><div></b>")),
+            ("misnested a+p", fill("<a><p></a>")),
             ("list items", fill("<li>x")),
             ("text", fill("hemtjänst avgift ")),
             ("flat div", fill("<div>a</div>")),

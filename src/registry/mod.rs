@@ -185,6 +185,16 @@ impl RawRow<'_> {
     }
 }
 
+/// The 1-based line of the first non-blank character at or after `byte`.
+fn line_of(text: &str, byte: usize) -> u64 {
+    let start = text
+        .get(byte..)
+        .and_then(|rest| rest.find(|c| c != '\n' && c != '\r'))
+        .map_or(text.len(), |i| byte + i);
+    let before = text.get(..start).unwrap_or(text);
+    before.matches('\n').count() as u64 + 1
+}
+
 /// A homepage address: http(s), with a host on the public web.
 fn homepage(text: &str) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|e| e.to_string())?;
@@ -279,7 +289,9 @@ impl Registry {
                 let line = e.position().map_or(0, csv::Position::line);
                 err(line, e.to_string())
             })?;
-            let line = record.position().map_or(0, csv::Position::line);
+            let line = record
+                .position()
+                .map_or(0, |p| line_of(text, usize::try_from(p.byte()).unwrap_or(0)));
             if record.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
