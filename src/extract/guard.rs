@@ -14,9 +14,9 @@ use std::borrow::Cow;
 
 /// Deepest nesting of elements kept. Real pages stay well below 100.
 pub const MAX_DEPTH: usize = 256;
-/// Most tags (start and end) kept. Real pages have a few thousand (a very
-/// large one 50,000); the work per tag is bounded by [`MAX_DEPTH`].
-pub const MAX_TAGS: usize = 150_000;
+/// Most tags (start and end) kept. Ordinary pages have a few thousand;
+/// the work per tag is bounded by [`MAX_DEPTH`].
+pub const MAX_TAGS: usize = 100_000;
 
 /// Why markup was cut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

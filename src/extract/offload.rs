@@ -16,8 +16,8 @@ use url::Url;
 use super::guard::Cut;
 use super::{html::parse_html_guarded, Document};
 
-/// Most links kept per page (document order). A municipality's largest
-/// A–Z index has about 1,500.
+/// Most links kept per page (document order): several times a large
+/// municipal A–Z index, and detection stays cheap.
 pub const MAX_LINKS: usize = 5_000;
 /// Most text blocks kept per page.
 pub const MAX_BLOCKS: usize = 20_000;
@@ -135,9 +135,12 @@ pub fn cap_document(doc: &mut Document) -> Vec<Limit> {
     limits
 }
 
-/// Parses at most this many pages at once (one per core).
+/// Parses at most this many pages at once: one per core, and at least
+/// four, so that two heavy pages (each held to the parse budget) cannot
+/// make a healthy site's small page wait behind them.
 static PARSERS: LazyLock<Semaphore> = LazyLock::new(|| {
-    Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZero::get))
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    Semaphore::new(cores.max(4))
 });
 
 /// [`parse_limited`] on tokio's blocking pool, one page per core at a
