@@ -9,6 +9,7 @@
 use std::time::{Duration, Instant};
 
 use html5ever::tendril::TendrilSink;
+use html5ever::ParseOpts;
 use scraper::{Html, HtmlTreeSink};
 
 /// Longest a page is parsed (wall time, so also an upper bound of CPU).
@@ -18,8 +19,10 @@ const CHUNK: usize = 16 * 1024;
 
 /// Parses `text`; `true` when the budget ran out and the rest was dropped.
 pub fn parse_within_budget(text: &str) -> (Html, bool) {
-    let mut parser =
-        html5ever::parse_document(HtmlTreeSink::new(Html::new_document()), Default::default());
+    let mut parser = html5ever::parse_document(
+        HtmlTreeSink::new(Html::new_document()),
+        ParseOpts::default(),
+    );
     let began = Instant::now();
     let mut rest = text;
     let mut over = false;

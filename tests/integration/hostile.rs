@@ -361,9 +361,15 @@ fn a_hostile_site_reaches_nothing_inside_and_stalls_no_one() {
     };
     let outcome = |path: &str| page(path)["outcome"].as_str().unwrap().to_owned();
     let djup = outcome("/omsorg/djup.html");
-    assert!(djup.contains("avkortad: ") && djup.contains("för djup nästling"), "{djup}");
+    assert!(
+        djup.contains("avkortad: ") && djup.contains("för djup nästling"),
+        "{djup}"
+    );
     let lankar = outcome("/omsorg/lankar.html");
-    assert!(lankar.contains("avkortad: ") && lankar.contains("för många länkar"), "{lankar}");
+    assert!(
+        lankar.contains("avkortad: ") && lankar.contains("för många länkar"),
+        "{lankar}"
+    );
     assert!(outcome("/hemtjanst-avgift-kalkyl").contains("intern adress – hämtas inte"));
     assert_eq!(page("/aldreomsorg-jamfor")["off_site"], true);
     assert_eq!(page("/omsorg/hemtjanst.html")["off_site"], false);
