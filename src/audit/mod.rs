@@ -22,7 +22,7 @@ mod replay;
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
@@ -221,7 +221,7 @@ pub async fn run_audit(
         }
     };
     let warc = WarcWriter::create(&cfg.out, &format!("infokoll-{}", cfg.year))?;
-    let cx = RunContext {
+    let cx = Arc::new(RunContext {
         fetcher: Fetcher::new(cfg.fetch.clone())?,
         store: Mutex::new(store),
         warc: Mutex::new(warc),
@@ -234,15 +234,28 @@ pub async fn run_audit(
         not_modified: 0.into(),
         failure: std::sync::OnceLock::new(),
         failed: tokio::sync::Notify::new(),
-    };
+    });
     tracing::info!(
         run = run.0,
         total = rows.len(),
         done = done.len(),
         "audit started"
     );
-    let work = stream::iter(todo)
-        .map(|m| audit_one(&cx, rules, &cfg.crawl, m))
+    // Each municipality is its own task: CPU work of one site (detection
+    // in `block_in_place`, archive writes) then never holds the others'
+    // crawls, which a shared task would.
+    let rules = Arc::new(rules.clone());
+    let crawl = Arc::new(cfg.crawl.clone());
+    let running = Mutex::new(Vec::new());
+    let work = stream::iter(todo.into_iter().cloned())
+        .map(|m| {
+            let (cx, rules, crawl) = (Arc::clone(&cx), Arc::clone(&rules), Arc::clone(&crawl));
+            let task = tokio::spawn(async move { audit_one(&cx, &rules, &crawl, &m).await });
+            if let Ok(mut r) = running.lock() {
+                r.push(task.abort_handle());
+            }
+            async move { task.await.unwrap_or(false) }
+        })
         .buffer_unordered(cfg.concurrency.max(1))
         .fold(0usize, |n, ok| async move { n + usize::from(ok) });
     let (done_now, interrupted) = tokio::select! {
@@ -250,6 +263,7 @@ pub async fn run_audit(
         () = stop => (0, true),
         () = cx.failed.notified() => (0, true),
     };
+    let cx = stop_tasks(cx, running.into_inner().unwrap_or_default()).await;
     cx.progress.finish();
     let synced = match cx.warc.lock() {
         Ok(mut w) => w.sync().and_then(|()| w.discard_if_empty()),
@@ -296,6 +310,23 @@ pub async fn run_audit(
         interrupted,
         database: store.path().to_path_buf(),
     })
+}
+
+/// Aborts the municipalities still running and waits (briefly) until
+/// they have let go of the run context.
+async fn stop_tasks(mut cx: Arc<RunContext>, running: Vec<tokio::task::AbortHandle>) -> RunContext {
+    for task in &running {
+        task.abort();
+    }
+    loop {
+        match Arc::try_unwrap(cx) {
+            Ok(inner) => return inner,
+            Err(shared) => {
+                cx = shared;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
 }
 
 /// Audits one municipality; returns whether it was finished.
