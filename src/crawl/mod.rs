@@ -13,8 +13,11 @@
 //! # Architecture
 //! - [`crawl_site`]: the loop; [`SiteCrawl`] and [`SiteStatus`]: what came of it
 //! - [`frontier`], [`scope`], [`sitemap`]
+//! - [`coverage`]: PDFs read or not, pages that need JavaScript; `pdf_pages`: PDF links and bodies
 
+pub mod coverage;
 pub mod frontier;
+mod pdf_pages;
 pub mod scope;
 pub mod sitemap;
 
@@ -27,11 +30,14 @@ use serde::Serialize;
 use url::Url;
 
 use crate::extract::offload::{parse_off_thread, Limit};
+use crate::extract::script::looks_script_built;
 use crate::extract::Document;
 use crate::fetch::robots::{RobotsRules, RobotsStatus};
 use crate::fetch::{FetchOutcome, FetchedPage, Fetcher};
+use crate::pdf::{is_pdf, PdfReader};
 use crate::rules::RuleSet;
 use crate::text::fold;
+use coverage::{Coverage, UnreadPdf};
 use frontier::Frontier;
 use scope::{looks_like_trap, normalise, SiteScope};
 
@@ -77,6 +83,8 @@ pub struct CrawlConfig {
     pub max_depth: u32,
     /// Whether sitemaps are read.
     pub use_sitemaps: bool,
+    /// How PDFs are read (helper program, limits).
+    pub pdf: PdfReader,
 }
 
 impl Default for CrawlConfig {
@@ -85,6 +93,7 @@ impl Default for CrawlConfig {
             max_pages: DEFAULT_MAX_PAGES,
             max_depth: DEFAULT_MAX_DEPTH,
             use_sitemaps: true,
+            pdf: PdfReader::default(),
         }
     }
 }
@@ -176,6 +185,8 @@ pub struct CrawledPage {
     pub referrer_text: Option<String>,
     /// The parsed page.
     pub document: Document,
+    /// True when the page needs JavaScript to show its content and was not rendered.
+    pub script_built: bool,
 }
 
 /// A record of one fetch attempt.
@@ -215,6 +226,8 @@ pub struct SiteCrawl {
     pub unreachable: HashSet<Url>,
     /// HTML pages fetched.
     pub pages_fetched: usize,
+    /// PDFs read or not, pages not rendered.
+    pub coverage: Coverage,
     /// Wall time of the crawl.
     pub elapsed: Duration,
 }
@@ -239,6 +252,7 @@ where
         pages: Vec::new(),
         unreachable: HashSet::new(),
         pages_fetched: 0,
+        coverage: Coverage::default(),
         elapsed: Duration::ZERO,
     };
     let Some(start) = normalise(start) else {
@@ -315,6 +329,18 @@ where
         if let Some(last) = crawl.pages.last_mut() {
             last.off_site = cand.off_site;
         }
+        if let Some(document) = read_pdf_response(cfg, &page, &mut crawl).await {
+            on_page(&CrawledPage {
+                url: cand.url.clone(),
+                final_url: page.final_url.clone(),
+                depth: cand.depth,
+                off_site: cand.off_site,
+                referrer_text: cand.referrer_text.clone(),
+                document,
+                script_built: false,
+            });
+            continue;
+        }
         let Some((body, content_type)) = html_body else {
             if !matches!(
                 page.outcome,
@@ -342,6 +368,10 @@ where
             parse_off_thread(page.final_url.clone(), body.clone(), content_type).await;
         mark_cut(&mut crawl.pages, &limits);
         crawl.pages_fetched += 1;
+        let script_built = looks_script_built(body, &document);
+        if script_built {
+            crawl.coverage.script_pages.push(page.final_url.clone());
+        }
         let crawled = CrawledPage {
             url: cand.url.clone(),
             final_url: page.final_url.clone(),
@@ -349,6 +379,7 @@ where
             off_site: cand.off_site,
             referrer_text: cand.referrer_text.clone(),
             document,
+            script_built,
         };
         on_page(&crawled);
         if !cand.off_site && cand.depth < cfg.max_depth {
@@ -431,14 +462,20 @@ fn enqueue_links(
     let depth = page.depth + 1;
     let title = doc.title.clone();
     let mut taken = 0usize;
-    let mut push = |url: &Url, anchor: &str, bonus: i32| {
-        let Some(url) = normalise(url) else { return };
+    let mut push = |url: &Url, anchor: &str, bonus: i32, headings: &[String]| {
+        let pdf = pdf_pages::pdf_link(url);
+        let Some(url) = normalise(url).or_else(|| pdf.clone()) else {
+            return;
+        };
         if looks_like_trap(&url) {
             return;
         }
         let on_site = scope.contains(&url);
         let candidate = rules.wants_follow(&url, &fold(anchor));
         if !on_site && !candidate {
+            return;
+        }
+        if pdf.is_some() && !candidate && !pdf_pages::is_home_care(doc, headings) {
             return;
         }
         if frontier.has_seen(&url) {
@@ -459,14 +496,14 @@ fn enqueue_links(
         }
     };
     for frame in &doc.frames {
-        push(&frame.src, &frame.title, 30);
+        push(&frame.src, &frame.title, 30, &frame.heading_path);
     }
     for link in doc.links.iter().filter(|l| !l.nofollow) {
         let anchor = match &link.title {
             Some(t) => format!("{} {t}", link.text),
             None => link.text.clone(),
         };
-        push(&link.href, &anchor, 0);
+        push(&link.href, &anchor, 0, &link.heading_path);
     }
 }
 
@@ -500,7 +537,8 @@ async fn read_sitemaps<S: PageSource>(
         else {
             continue;
         };
-        let map = sitemap::parse_sitemap(body, MAX_SITEMAP_URLS);
+        let body = sitemap::gunzip_if_needed(body, sitemap::MAX_SITEMAP_BYTES);
+        let map = sitemap::parse_sitemap(&body, MAX_SITEMAP_URLS);
         queue.extend(map.sitemaps);
         for u in map.pages {
             if taken >= MAX_SITEMAP_URLS {
@@ -512,6 +550,52 @@ async fn read_sitemaps<S: PageSource>(
                     taken += 1;
                 }
             }
+        }
+    }
+}
+
+/// Reads a fetched PDF (by Content-Type or magic bytes) into a document,
+/// recording in coverage what came of it. `None` when the response is no
+/// PDF or could not be read (the page record then says why).
+async fn read_pdf_response(
+    cfg: &CrawlConfig,
+    page: &FetchedPage,
+    crawl: &mut SiteCrawl,
+) -> Option<Document> {
+    let FetchOutcome::Response {
+        status: 200..=299,
+        content_type,
+        body,
+        truncated,
+        ..
+    } = &page.outcome
+    else {
+        return None;
+    };
+    if !is_pdf(content_type.as_deref(), body) {
+        return None;
+    }
+    let max = crate::pdf::DEFAULT_MAX_PDF_BYTES;
+    let read = pdf_pages::read_pdf(&cfg.pdf, &page.final_url, body, *truncated, max).await;
+    if let Some(last) = crawl.pages.last_mut() {
+        last.outcome = match &read {
+            Ok((_, pages)) => format!("pdf, {pages} sidor lästa"),
+            Err(problem) => problem.to_string(),
+        };
+    }
+    match read {
+        Ok((document, pages)) => {
+            crawl.coverage.pdfs_read += 1;
+            crawl.coverage.pdf_pages += pages;
+            Some(document)
+        }
+        Err(problem) => {
+            tracing::info!(url = %page.final_url, %problem, "pdf not read");
+            crawl.coverage.pdfs_unread.push(UnreadPdf {
+                url: page.final_url.clone(),
+                problem,
+            });
+            None
         }
     }
 }

@@ -14,6 +14,8 @@
 //! - [`guard`]: the linear pre-parse scan that cuts over-deep markup
 //! - [`budget`]: the parser fed in chunks under a time budget
 //! - [`offload`]: parsing on the blocking pool, per-page limits (`avkortad`)
+//! - [`pdf`]: PDF page texts → [`Document`] (paragraph blocks under title and page)
+//! - [`script`]: does a page need JavaScript to show its content?
 
 pub mod budget;
 pub mod charset;
@@ -21,6 +23,8 @@ mod forms;
 pub mod guard;
 mod html;
 pub mod offload;
+pub mod pdf;
+pub mod script;
 mod textbuf;
 mod walker;
 
