@@ -383,6 +383,7 @@ impl Job<'_> {
     /// One worker: takes the next municipality until none is left.
     fn work(&self) -> Result<(), RedetectError> {
         let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
             .build()
             .map_err(|source| RedetectError::OutDir {
                 path: self.from.to_path_buf(),
