@@ -8,6 +8,7 @@ use std::collections::{HashMap, HashSet};
 use url::Url;
 
 use crate::crawl::{crawl_site, CrawlConfig, PageSource, SiteCrawl};
+use crate::detect::coverage::{assess_missing, Coverage};
 use crate::detect::site::{aggregate, PageResult, SiteVerdict, Targets};
 use crate::detect::{detect, PageContext};
 use crate::rules::RuleSet;
@@ -19,8 +20,10 @@ pub struct SiteCheck {
     pub crawl: SiteCrawl,
     /// Findings per page.
     pub pages: Vec<PageResult>,
-    /// One verdict per rule.
+    /// One verdict per rule; a missing one carries the coverage and its near miss.
     pub verdicts: Vec<SiteVerdict>,
+    /// What of the site was read.
+    pub coverage: Coverage,
 }
 
 /// Crawls `start` and detects every item on the pages fetched.
@@ -32,7 +35,11 @@ pub async fn check_site<S: PageSource>(
 ) -> SiteCheck {
     let mut pages: Vec<PageResult> = Vec::new();
     let mut fetched: HashMap<Url, HashSet<String>> = HashMap::new();
+    let mut coverage = Coverage::default();
     let crawl = crawl_site(fetcher, rules, start, cfg, |page| {
+        if !page.off_site {
+            coverage.add_page(&page.document);
+        }
         let ctx = PageContext {
             depth: page.depth,
             off_site: page.off_site,
@@ -77,10 +84,14 @@ pub async fn check_site<S: PageSource>(
         unreachable: crawl.unreachable.clone(),
         fetched,
     };
-    let verdicts = aggregate(rules, &pages, &targets);
+    let mut verdicts = aggregate(rules, &pages, &targets);
+    coverage.add_robots_skipped(&crawl.skipped_robots, crawl.skipped_robots_count);
+    coverage.skipped_budget = crawl.skipped_budget;
+    assess_missing(rules, &mut verdicts, &coverage);
     SiteCheck {
         crawl,
         pages,
         verdicts,
+        coverage,
     }
 }

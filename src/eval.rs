@@ -25,6 +25,9 @@ pub enum EvalError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The `--pages`/`--labels` pairs or the set directory do not fit together.
+    #[error("{0}")]
+    Sets(String),
     /// A labels row does not parse.
     #[error("{path}:{line}: {message}")]
     Label {
@@ -108,10 +111,123 @@ pub struct EvalReport {
     pub mistakes: Vec<Mistake>,
     /// Pages read.
     pub pages: usize,
+    /// The labelled sets measured, in order (their directory names).
+    pub sets: Vec<String>,
+}
+
+/// One labelled set: a directory of pages and its labels file.
+#[derive(Debug, Clone)]
+pub struct LabelledSet {
+    /// The directory with the page files.
+    pub pages: PathBuf,
+    /// The labels CSV.
+    pub labels: PathBuf,
+}
+
+impl LabelledSet {
+    /// The set's name: the name of the directory that holds its labels file.
+    pub fn name(&self) -> String {
+        self.labels.parent().and_then(Path::file_name).map_or_else(
+            || self.labels.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        )
+    }
+
+    /// Pairs `--pages` and `--labels` given in the same order.
+    pub fn pairs(pages: &[PathBuf], labels: &[PathBuf]) -> Result<Vec<Self>, EvalError> {
+        if pages.len() != labels.len() {
+            return Err(EvalError::Sets(format!(
+                "--pages och --labels måste anges lika många gånger (nu {} och {})",
+                pages.len(),
+                labels.len()
+            )));
+        }
+        Ok(pages
+            .iter()
+            .zip(labels)
+            .map(|(p, l)| Self {
+                pages: p.clone(),
+                labels: l.clone(),
+            })
+            .collect())
+    }
+
+    /// The sets in `dir`: `dir` itself when it holds `labels.csv` and `pages/`,
+    /// else every subdirectory (sorted by name) that does.
+    pub fn in_dir(dir: &Path) -> Result<Vec<Self>, EvalError> {
+        let one = |d: &Path| {
+            let labels = d.join("labels.csv");
+            let pages = d.join("pages");
+            (labels.is_file() && pages.is_dir()).then_some(Self { pages, labels })
+        };
+        if let Some(set) = one(dir) {
+            return Ok(vec![set]);
+        }
+        let entries = std::fs::read_dir(dir).map_err(|source| EvalError::Io {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut dirs: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        let sets: Vec<Self> = dirs.iter().filter_map(|d| one(d)).collect();
+        if sets.is_empty() {
+            return Err(EvalError::Sets(format!(
+                "{} innehåller ingen uppsättning (labels.csv och pages/)",
+                dir.display()
+            )));
+        }
+        Ok(sets)
+    }
 }
 
 /// Runs the rules on every labelled page in `pages` and compares with `labels`.
 pub fn evaluate(rules: &RuleSet, pages: &Path, labels: &Path) -> Result<EvalReport, EvalError> {
+    evaluate_sets(
+        rules,
+        &[LabelledSet {
+            pages: pages.to_path_buf(),
+            labels: labels.to_path_buf(),
+        }],
+    )
+}
+
+/// Runs the rules on several labelled sets and gives one combined report;
+/// with more than one set, mistakes name their page as `set/file`.
+pub fn evaluate_sets(rules: &RuleSet, sets: &[LabelledSet]) -> Result<EvalReport, EvalError> {
+    let mut report = EvalReport {
+        items: BTreeMap::new(),
+        overall: Score::default(),
+        mistakes: Vec::new(),
+        pages: 0,
+        sets: sets.iter().map(LabelledSet::name).collect(),
+    };
+    for set in sets {
+        let prefix = if sets.len() > 1 {
+            format!("{}/", set.name())
+        } else {
+            String::new()
+        };
+        add_set(rules, set, &prefix, &mut report)?;
+    }
+    for s in report.items.values_mut() {
+        s.finish();
+    }
+    report.overall.finish();
+    Ok(report)
+}
+
+/// Adds one set's counts and mistakes to `report`.
+fn add_set(
+    rules: &RuleSet,
+    set: &LabelledSet,
+    prefix: &str,
+    report: &mut EvalReport,
+) -> Result<(), EvalError> {
+    let (pages, labels) = (set.pages.as_path(), set.labels.as_path());
     let text = std::fs::read_to_string(labels).map_err(|source| EvalError::Io {
         path: labels.to_path_buf(),
         source,
@@ -127,12 +243,6 @@ pub fn evaluate(rules: &RuleSet, pages: &Path, labels: &Path) -> Result<EvalRepo
         rows.push(row);
     }
     let mut cache: HashMap<String, Vec<crate::detect::PageFinding>> = HashMap::new();
-    let mut report = EvalReport {
-        items: BTreeMap::new(),
-        overall: Score::default(),
-        mistakes: Vec::new(),
-        pages: 0,
-    };
     for row in &rows {
         if !cache.contains_key(&row.file) {
             let path = pages.join(&row.file);
@@ -170,7 +280,7 @@ pub fn evaluate(rules: &RuleSet, pages: &Path, labels: &Path) -> Result<EvalRepo
         }
         if got != want {
             report.mistakes.push(Mistake {
-                file: row.file.clone(),
+                file: format!("{prefix}{}", row.file),
                 item: row.item.clone(),
                 present: want,
                 confidence,
@@ -178,11 +288,7 @@ pub fn evaluate(rules: &RuleSet, pages: &Path, labels: &Path) -> Result<EvalRepo
             });
         }
     }
-    for s in report.items.values_mut() {
-        s.finish();
-    }
-    report.overall.finish();
-    Ok(report)
+    Ok(())
 }
 
 fn pct(x: Option<f64>) -> String {
@@ -217,7 +323,18 @@ impl EvalReport {
                 pct(s.f1)
             );
         }
-        let _ = writeln!(out, "\n{} sidor. Fel: {}", self.pages, self.mistakes.len());
+        let _ = writeln!(
+            out,
+            "\n{} sidor i {} ({}). Fel: {}",
+            self.pages,
+            if self.sets.len() == 1 {
+                "1 uppsättning".to_owned()
+            } else {
+                format!("{} uppsättningar", self.sets.len())
+            },
+            self.sets.join(", "),
+            self.mistakes.len()
+        );
         for m in &self.mistakes {
             let kind = if m.present { "MISSAD" } else { "FALSKLARM" };
             let _ = writeln!(

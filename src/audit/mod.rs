@@ -145,6 +145,7 @@ pub fn verdict_rows(verdicts: &[SiteVerdict]) -> Vec<VerdictRow> {
             found: v.found,
             confidence: v.confidence,
             flagged: v.flagged,
+            uncertain: v.uncertain.clone(),
             evidence: v
                 .evidence
                 .iter()

@@ -166,13 +166,24 @@ pub(crate) fn detect(
 }
 
 pub(crate) fn eval(
-    pages: &Path,
-    labels: &Path,
+    pages: &[PathBuf],
+    labels: &[PathBuf],
+    set_dirs: &[PathBuf],
     format: Format,
     rules_dir: Option<&PathBuf>,
 ) -> Result<u8, Failure> {
+    use crate::eval::LabelledSet;
     let rules = load_rules(rules_dir)?;
-    let report = crate::eval::evaluate(&rules, pages, labels).map_err(Failure::bad_input)?;
+    let mut sets = LabelledSet::pairs(pages, labels).map_err(Failure::bad_input)?;
+    for dir in set_dirs {
+        sets.extend(LabelledSet::in_dir(dir).map_err(Failure::bad_input)?);
+    }
+    if sets.is_empty() {
+        return Err(Failure::bad_input(crate::eval::EvalError::Sets(
+            "ange --pages och --labels, eller --sets".to_owned(),
+        )));
+    }
+    let report = crate::eval::evaluate_sets(&rules, &sets).map_err(Failure::bad_input)?;
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Text => print!("{}", report.render_text()),

@@ -167,12 +167,15 @@ pub enum Command {
     },
     /// Mät reglerna mot märkta sidor (precision, träffsäkerhet, F1).
     Eval {
-        /// Katalog med sidorna.
-        #[arg(long, required_unless_present = "run")]
-        pages: Option<PathBuf>,
-        /// CSV med kolumnerna file,url,kommun,item,present,note.
-        #[arg(long, required_unless_present = "run")]
-        labels: Option<PathBuf>,
+        /// Katalog med sidorna (kan anges flera gånger, i par med --labels).
+        #[arg(long)]
+        pages: Vec<PathBuf>,
+        /// CSV med kolumnerna file,url,kommun,item,present,note (en per --pages, i samma ordning).
+        #[arg(long)]
+        labels: Vec<PathBuf>,
+        /// Katalog med uppsättningar: själv med labels.csv och pages/, eller en underkatalog per uppsättning.
+        #[arg(long)]
+        sets: Vec<PathBuf>,
         /// Uppskatta i stället ur granskarnas beslut i en granskningskatalog.
         #[command(flatten)]
         review: review_eval::RunEvalArgs,
@@ -405,15 +408,17 @@ fn dispatch(command: Command) -> Result<u8, Failure> {
         Command::Eval {
             pages,
             labels,
+            sets,
             review,
             format,
             rules,
-        } => match (pages, labels, review.run.is_some()) {
-            (Some(pages), Some(labels), false) => {
-                local::eval(&pages, &labels, format, rules.as_ref())
+        } => {
+            if review.run.is_some() {
+                review_eval::run(&review, format, rules.as_ref())
+            } else {
+                local::eval(&pages, &labels, &sets, format, rules.as_ref())
             }
-            _ => review_eval::run(&review, format, rules.as_ref()),
-        },
+        }
         Command::Rules { action } => match action {
             RulesAction::Test { rules } => local::rules_test(rules.as_ref()),
             RulesAction::Lint { rules } => local::rules_lint(rules.as_ref()),

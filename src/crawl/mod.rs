@@ -41,6 +41,9 @@ use coverage::{Coverage, UnreadPdf};
 use frontier::Frontier;
 use scope::{looks_like_trap, normalise, SiteScope};
 
+/// Most robots-skipped URLs a crawl keeps (the count goes on).
+pub const MAX_SKIPPED_KEPT: usize = 200;
+
 /// Default page budget of one site.
 pub const DEFAULT_MAX_PAGES: usize = 300;
 /// Default depth limit (clicks from the start page).
@@ -226,6 +229,13 @@ pub struct SiteCrawl {
     pub unreachable: HashSet<Url>,
     /// HTML pages fetched.
     pub pages_fetched: usize,
+    /// Pages not fetched because robots.txt forbids them (at most
+    /// [`MAX_SKIPPED_KEPT`] kept; the count goes on in `skipped_robots_count`).
+    pub skipped_robots: Vec<Url>,
+    /// How many pages robots.txt kept the crawl from.
+    pub skipped_robots_count: usize,
+    /// Links left in the frontier when the page budget ran out (0 when it did not).
+    pub skipped_budget: usize,
     /// PDFs read or not, pages not rendered.
     pub coverage: Coverage,
     /// Wall time of the crawl.
@@ -252,6 +262,9 @@ where
         pages: Vec::new(),
         unreachable: HashSet::new(),
         pages_fetched: 0,
+        skipped_robots: Vec::new(),
+        skipped_robots_count: 0,
+        skipped_budget: 0,
         coverage: Coverage::default(),
         elapsed: Duration::ZERO,
     };
@@ -290,9 +303,16 @@ where
     let mut sitemaps_read = false;
     while let Some(cand) = frontier.pop() {
         if crawl.pages.len() >= cfg.max_pages {
+            crawl.skipped_budget = frontier.len() + 1;
             break;
         }
         let page = fetcher.fetch(&cand.url).await;
+        if matches!(page.outcome, FetchOutcome::Disallowed { .. }) {
+            crawl.skipped_robots_count += 1;
+            if crawl.skipped_robots.len() < MAX_SKIPPED_KEPT {
+                crawl.skipped_robots.push(cand.url.clone());
+            }
+        }
         let (status, html_body) = match &page.outcome {
             FetchOutcome::Response {
                 status,

@@ -10,8 +10,10 @@
 //! # Architecture
 //! - [`detect`]: one page → findings
 //! - [`site`]: page findings of one site → one [`site::SiteVerdict`] per item
+//! - [`coverage`]: how sure a missing verdict is (coverage, near miss, review flag)
 //! - [`examples`]: runs every rule's own examples
 
+pub mod coverage;
 pub mod examples;
 mod page;
 pub mod site;

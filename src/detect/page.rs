@@ -321,32 +321,55 @@ pub(crate) fn sort_evidence(evidence: &mut [Evidence]) {
     });
 }
 
+/// Keeps `..` gaps (at most three words) from bridging a text and its context.
+const CONTEXT_SEP: &str = " \u{2} \u{2} \u{2} \u{2} ";
+
+/// The folded structural context of a block: its [`Block::context`] texts
+/// and, for fragments (list items, table cells, `<details>` content), the
+/// nearest heading (the question or topic they answer). A paragraph's
+/// sentences carry their own subject; its headings stay in section scope.
+fn block_context(block: &Block) -> String {
+    use crate::extract::BlockKind;
+    let mut parts: Vec<String> = block.context.iter().map(|c| fold(c)).collect();
+    if matches!(
+        block.kind,
+        BlockKind::ListItem | BlockKind::TableCell | BlockKind::Details
+    ) {
+        if let Some(h) = block.heading_path.last() {
+            parts.push(fold(h));
+        }
+    }
+    parts.join(CONTEXT_SEP)
+}
+
+/// `own` followed by its context (unchanged when there is none).
+fn with_context(own: &str, context: &str) -> String {
+    if context.is_empty() {
+        own.to_owned()
+    } else {
+        format!("{own}{CONTEXT_SEP}{context}")
+    }
+}
+
 fn text_signals(rules: &RuleSet, page: &Page<'_>, fired: &mut HashMap<(usize, usize), Evidence>) {
-    let mut question = String::new();
     for block in &page.doc.blocks {
         let block_folded = Folded::new(&block.text);
         if block_folded.text.is_empty() || page.link_texts.contains(&block_folded.text) {
             continue;
         }
-        // An FAQ answer belongs with the question just before it (a
-        // `<summary>` or a bold line ending in '?'), so the question
-        // joins the answer's section.
-        let section = page.section(
-            &block.heading_path,
-            &format!("{question} {}", block_folded.text),
-        );
-        question = if block_folded.text.ends_with('?') {
-            block_folded.text.clone()
-        } else {
-            String::new()
-        };
         // One pass over the whole block first: most blocks match nothing.
         if !rules.text_index.is_match(&block_folded.text) {
             continue;
         }
+        // The block's structural context (lead-in, headers, question, nearest
+        // heading) joins every scope its conditions look at, positive and negative.
+        let context = block_context(block);
+        let block_text = with_context(&block_folded.text, &context);
+        let section = page.section(&block.heading_path, &block_text);
         for sentence in sentences(&block.text) {
             let folded = Folded::new(sentence);
             let hits = rules.text_index.matches(&folded.text);
+            let mut sentence_text: Option<String> = None;
             for pattern in &hits {
                 let (ri, si) = rules.text_index_map[pattern];
                 if fired.contains_key(&(ri, si)) {
@@ -357,14 +380,15 @@ fn text_signals(rules: &RuleSet, page: &Page<'_>, fired: &mut HashMap<(usize, us
                 if block.chrome && !signal.chrome {
                     continue;
                 }
+                let scoped =
+                    sentence_text.get_or_insert_with(|| with_context(&folded.text, &context));
                 if let Some(ev) = text_evidence(
                     rule,
                     signal,
                     page,
                     block,
-                    sentence,
-                    &folded,
-                    &block_folded.text,
+                    (sentence, &folded, scoped),
+                    &block_text,
                     &section,
                 ) {
                     fired.insert((ri, si), ev);
@@ -374,18 +398,18 @@ fn text_signals(rules: &RuleSet, page: &Page<'_>, fired: &mut HashMap<(usize, us
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// A text signal's evidence; `sentence` is (original, folded, folded with context).
 fn text_evidence(
     rule: &Rule,
     signal: &Signal,
     page: &Page<'_>,
     block: &Block,
-    sentence: &str,
-    folded: &Folded,
+    sentence: (&str, &Folded, &str),
     block_text: &str,
     section: &str,
 ) -> Option<Evidence> {
-    let weight = conditions(rule, signal, page, &folded.text, block_text, section)?;
+    let (sentence, folded, scoped) = sentence;
+    let weight = conditions(rule, signal, page, scoped, block_text, section)?;
     let mut ranges: Vec<(usize, usize)> = find(signal.trigger.as_ref(), &folded.text)
         .into_iter()
         .collect();
@@ -498,7 +522,11 @@ fn form_signal(rule: &Rule, signal: &Signal, page: &Page<'_>, form: &Form) -> Op
             return None;
         }
     }
-    let own = fold(&format!("{} {}", form.text, labels.join(" ")));
+    let mut own = fold(&format!("{} {}", form.text, labels.join(" ")));
+    if let Some(lead) = &form.lead_in {
+        // The sentence that introduces the form says what it is for.
+        own = with_context(&own, &fold(lead));
+    }
     if let Some(t) = &signal.trigger {
         if !t.is_match(&own) {
             return None;

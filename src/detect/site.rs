@@ -55,6 +55,15 @@ pub struct SiteVerdict {
     pub evidence: Vec<Evidence>,
     /// The tip shown when the item is missing.
     pub tip: String,
+    /// For a missing item: what of the site was read (set by [`super::coverage::assess_missing`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coverage: Option<super::coverage::Coverage>,
+    /// For a missing item: the closest candidate (page, sentence, signal).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub near_miss: Option<super::coverage::NearMiss>,
+    /// For a missing item flagged "osäker – granskas": why, in Swedish.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertain: Option<String>,
 }
 
 /// Aggregates page results into one verdict per rule, in rule order.
@@ -92,6 +101,9 @@ pub fn aggregate(rules: &RuleSet, pages: &[PageResult], targets: &Targets) -> Ve
                 flagged: best >= lo && best < hi,
                 evidence,
                 tip: rule.tip.clone(),
+                coverage: None,
+                near_miss: None,
+                uncertain: None,
             }
         })
         .collect()

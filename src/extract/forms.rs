@@ -56,6 +56,7 @@ struct FormBuild {
     fields: Vec<FieldInfo>,
     text: String,
     heading_path: Vec<String>,
+    lead_in: Option<String>,
     orphan: bool,
 }
 
@@ -90,6 +91,7 @@ impl FormsBuilder {
         action: Option<Url>,
         method: String,
         heading_path: Vec<String>,
+        lead_in: Option<String>,
     ) {
         self.group = None;
         self.open_form = Some(self.forms.len());
@@ -99,6 +101,7 @@ impl FormsBuilder {
             fields: Vec::new(),
             text: String::new(),
             heading_path,
+            lead_in,
             orphan: false,
         });
     }
@@ -206,6 +209,7 @@ impl FormsBuilder {
             fields: Vec::new(),
             text: String::new(),
             heading_path: path(),
+            lead_in: None,
             orphan: true,
         });
         self.group = Some((g, place));
@@ -267,6 +271,7 @@ impl FormsBuilder {
                     fields,
                     text,
                     heading_path: form.heading_path,
+                    lead_in: form.lead_in,
                 }
             })
             .collect()

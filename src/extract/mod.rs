@@ -9,7 +9,9 @@
 //! - [`charset`]: bytes + Content-Type → `String` (header, BOM, `<meta>`, detection)
 //! - `html` ([`parse_html`]): decoded HTML → [`Document`] with `scraper`
 //! - `walker`: the single DOM pass behind `html` (blocks, links, frames)
+//! - `elements`: which elements are blocks, headings or hidden
 //! - `textbuf`: whitespace collapsing and link-context windows
+//! - `context`: each block's structural context (lead-ins, headers, terms, questions)
 //! - `forms`: forms, field labels and pseudo-forms for inputs outside `<form>`
 //! - [`guard`]: the linear pre-parse scan that cuts over-deep markup
 //! - [`budget`]: the parser fed in chunks under a time budget
@@ -19,6 +21,8 @@
 
 pub mod budget;
 pub mod charset;
+mod context;
+mod elements;
 mod forms;
 pub mod guard;
 mod html;
@@ -68,6 +72,14 @@ pub struct Block {
     /// True when the block sits in page chrome: `<nav>`, `<header>`,
     /// `<footer>`, `<aside>` or an element with role navigation/banner/contentinfo.
     pub chrome: bool,
+    /// The texts that give the block its meaning without being part of it,
+    /// nearest first: a table cell's column and row headers, the `<dt>` of a
+    /// `<dd>`, the `<summary>` of its `<details>`, a list item's parent item
+    /// and the lead-in sentence before its list, and the question or lead-in
+    /// (ending in `?` or `:`) of the paragraph just before. Headings are not
+    /// repeated here (see `heading_path`). Each text is cut to 300 bytes,
+    /// at most four per block.
+    pub context: Vec<String>,
 }
 
 /// The element kind a [`Block`] came from.
@@ -118,6 +130,9 @@ pub struct Form {
     pub text: String,
     /// The headings above the form.
     pub heading_path: Vec<String>,
+    /// The last sentence of the paragraph just before a `<form>` (what it is for:
+    /// "Har du en fråga kan du skicka den här."), if any.
+    pub lead_in: Option<String>,
 }
 
 /// One input, select or textarea of a form.

@@ -48,6 +48,7 @@ pub fn pdf_document(url: &Url, title: Option<&str>, pages: &[String]) -> Documen
                     kind: BlockKind::Heading(2),
                     text: para.clone(),
                     chrome: false,
+                    context: Vec::new(),
                 });
                 path.push(para);
                 continue;
@@ -58,6 +59,7 @@ pub fn pdf_document(url: &Url, title: Option<&str>, pages: &[String]) -> Documen
                     kind: BlockKind::Paragraph,
                     text: piece,
                     chrome: false,
+                    context: Vec::new(),
                 });
             }
         }

@@ -31,6 +31,8 @@ use scraper::node::Element;
 use scraper::{Html, Node};
 use url::Url;
 
+use super::context::Tracker;
+use super::elements::{attr_text, heading_level, is_block, is_hidden};
 use super::forms::{FieldInfo, FormsBuilder, Place};
 use super::textbuf::{add_context, push_collapsed, soft_space, trim_end_in_place};
 use super::{Block, BlockKind, Form, Frame, Link};
@@ -82,6 +84,7 @@ struct Entry {
     form: bool,
     label: bool,
     select: bool,
+    context: bool,
 }
 
 /// The state of the single pass.
@@ -104,6 +107,7 @@ struct Walker {
     links: Vec<Link>,
     frames: Vec<Frame>,
     forms: FormsBuilder,
+    context: Tracker,
 }
 
 impl Walker {
@@ -126,6 +130,7 @@ impl Walker {
             links: Vec::new(),
             frames: Vec::new(),
             forms: FormsBuilder::default(),
+            context: Tracker::default(),
         }
     }
 
@@ -319,9 +324,11 @@ impl Walker {
             } else {
                 method
             };
-            self.forms.open_form(action, method, self.path());
+            let lead_in = self.context.lead_in();
+            self.forms.open_form(action, method, self.path(), lead_in);
             e.form = true;
         }
+        e.context = self.context.open(name, el.attr("colspan"));
     }
 
     /// Links, images, frames, controls and labels.
@@ -441,6 +448,9 @@ impl Walker {
             self.kinds.pop();
             self.soft_break();
         }
+        if e.context {
+            self.context.close();
+        }
         if e.link {
             self.open_link = None;
         }
@@ -495,11 +505,15 @@ impl Walker {
         if self.details > 0 && !matches!(kind, BlockKind::Heading(_)) {
             kind = BlockKind::Details;
         }
+        let context = self
+            .context
+            .block(&text, matches!(kind, BlockKind::Heading(_)));
         self.blocks.push(Block {
             heading_path: self.path(),
             kind,
             text,
             chrome: self.chrome > 0,
+            context,
         });
         true
     }
@@ -546,73 +560,4 @@ impl Walker {
             headings.iter().map(|(_, t)| t.clone()).collect()
         });
     }
-}
-
-/// Elements that start a text block (besides headings, list items, cells,
-/// `summary`, chrome and labels outside forms).
-fn is_block(name: &str) -> bool {
-    matches!(
-        name,
-        "html"
-            | "body"
-            | "p"
-            | "div"
-            | "blockquote"
-            | "address"
-            | "figcaption"
-            | "figure"
-            | "section"
-            | "article"
-            | "main"
-            | "pre"
-            | "caption"
-            | "ul"
-            | "ol"
-            | "dl"
-            | "menu"
-            | "table"
-            | "thead"
-            | "tbody"
-            | "tfoot"
-            | "tr"
-            | "form"
-            | "fieldset"
-            | "legend"
-            | "details"
-            | "hr"
-            | "center"
-            | "dialog"
-            | "hgroup"
-            | "search"
-            | "noframes"
-            | "frameset"
-    )
-}
-
-fn heading_level(name: &str) -> Option<u8> {
-    match name {
-        "h1" => Some(1),
-        "h2" => Some(2),
-        "h3" => Some(3),
-        "h4" => Some(4),
-        "h5" => Some(5),
-        "h6" => Some(6),
-        _ => None,
-    }
-}
-
-fn is_hidden(el: &Element) -> bool {
-    el.attr("hidden")
-        .is_some_and(|v| !v.trim().eq_ignore_ascii_case("until-found"))
-        || el
-            .attr("aria-hidden")
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-}
-
-/// An attribute's collapsed text, `None` when missing or blank.
-fn attr_text(el: &Element, attr: &str) -> Option<String> {
-    let mut out = String::new();
-    push_collapsed(&mut out, el.attr(attr)?);
-    trim_end_in_place(&mut out);
-    (!out.is_empty()).then_some(out)
 }

@@ -142,7 +142,9 @@ impl SiteReport {
                 } else {
                     "✗ Saknas  "
                 };
-                let flag = if item.flagged {
+                let flag = if item.uncertain.is_some() {
+                    "  [osäker – granskas]"
+                } else if item.flagged {
                     "  [osäker – bör granskas]"
                 } else {
                     ""
@@ -158,13 +160,20 @@ impl SiteReport {
                         let _ = writeln!(out, "           ”{}”", one_line(&e.snippet));
                     }
                 } else {
-                    if let Some(e) = item.evidence.first() {
+                    if let Some(n) = &item.near_miss {
                         let _ = writeln!(
                             out,
-                            "           närmast: {} ”{}”",
-                            e.url,
-                            one_line(&e.snippet)
+                            "           närmast: {} ”{}” (signal {})",
+                            n.url,
+                            one_line(&n.snippet),
+                            n.signal
                         );
+                    }
+                    if let Some(c) = &item.coverage {
+                        let _ = writeln!(out, "           Täckning: {}", coverage_sv(c));
+                    }
+                    if let Some(why) = &item.uncertain {
+                        let _ = writeln!(out, "           Granskas: {}", one_line(why));
                     }
                     let _ = writeln!(out, "           Tips: {}", one_line(&item.tip));
                 }
@@ -173,6 +182,35 @@ impl SiteReport {
         }
         out
     }
+}
+
+/// One Swedish line about what of the site was read.
+pub fn coverage_sv(c: &crate::detect::coverage::Coverage) -> String {
+    let mut text = format!(
+        "{} sidor lästa, {} om hemtjänst/äldreomsorg, hemtjänstsidorna {}",
+        c.pages_read,
+        c.pages_on_topic,
+        if c.reached_home_care {
+            "nåddes"
+        } else {
+            "nåddes inte"
+        }
+    );
+    if c.skipped_robots > 0 {
+        let _ = write!(
+            text,
+            ", {} stoppade av robots.txt ({} om hemtjänst/äldreomsorg)",
+            c.skipped_robots, c.skipped_robots_on_topic
+        );
+    }
+    if c.skipped_budget > 0 {
+        let _ = write!(
+            text,
+            ", {} länkar kvar när sidbudgeten tog slut",
+            c.skipped_budget
+        );
+    }
+    text
 }
 
 /// " (s. 2)" for evidence from a PDF page, else nothing.

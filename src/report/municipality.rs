@@ -334,6 +334,13 @@ fn missing(ctx: &Context<'_>, m: &MunicipalityScore, b: &mut String) {
             let _ = writeln!(b, "<p><strong>Tips:</strong> {}</p>", escape(&item.tip));
         }
         review_note(item, b);
+        if let Some(why) = &item.uncertain {
+            let _ = writeln!(
+                b,
+                "<p class=\"small\"><strong>Osäker – granskas:</strong> {}</p>",
+                escape(why)
+            );
+        }
         if item.flagged && !item.evidence.is_empty() {
             b.push_str("<p class=\"small\">Möjlig träff som granskas:</p>\n");
             evidence_list(ctx, &item.evidence, b);

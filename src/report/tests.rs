@@ -103,6 +103,7 @@ pub(crate) fn build_store(dir: &Path, variant: usize) {
                         0.1
                     },
                     flagged,
+                    uncertain: None,
                     evidence: if found || flagged {
                         vec![EvidenceRow {
                             url: url.to_string(),

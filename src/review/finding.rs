@@ -143,6 +143,13 @@ pub(crate) async fn show(
                 decimal(rule.grey_zone.0, 2),
                 decimal(rule.grey_zone.1, 2)
             );
+            if let Some(why) = &v.uncertain {
+                let _ = write!(
+                    body,
+                    "<p><strong>Osäker – granskas:</strong> {}</p>",
+                    escape(why)
+                );
+            }
             body.push_str(&signals_html(&v.evidence));
         }
         None => body.push_str("<p>Ingen bedömning: webbplatsen kunde inte granskas.</p>"),

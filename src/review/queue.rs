@@ -58,11 +58,14 @@ pub enum Reason {
     Contradictory,
     /// In the random sample of confident verdicts.
     Sample,
+    /// Missing, with low coverage or a strong near miss ("osäker – granskas").
+    Uncertain,
 }
 
 impl Reason {
     /// Every reason, in display order.
-    pub const ALL: [Reason; 6] = [
+    pub const ALL: [Reason; 7] = [
+        Reason::Uncertain,
         Reason::GreyZone,
         Reason::Changed,
         Reason::Incomplete,
@@ -80,6 +83,7 @@ impl Reason {
             Reason::Failed => "misslyckad",
             Reason::Contradictory => "motstridig",
             Reason::Sample => "stickprov",
+            Reason::Uncertain => "osaker",
         }
     }
 
@@ -92,6 +96,7 @@ impl Reason {
             Reason::Failed => "granskningen misslyckades",
             Reason::Contradictory => "motstridiga belägg",
             Reason::Sample => "stickprov",
+            Reason::Uncertain => "saknas – osäker (täckning eller nära träff)",
         }
     }
 
@@ -151,7 +156,9 @@ pub(crate) fn build(inputs: &QueueInputs<'_>) -> Vec<QueueEntry> {
                 continue;
             };
             let mut reasons = Vec::new();
-            if verdict.flagged {
+            if verdict.uncertain.is_some() {
+                reasons.push(Reason::Uncertain);
+            } else if verdict.flagged {
                 reasons.push(Reason::GreyZone);
             }
             if let Some(before) = inputs.previous.and_then(|p| p.get(&key)) {
@@ -445,6 +452,7 @@ mod tests {
             found: false,
             confidence: 0.3,
             flagged: false,
+            uncertain: None,
             evidence: vec![ev("a", 0.5), ev("a", 0.4), ev("b", 0.2)],
         };
         // Page a alone: 1 − 0.5·0.6 = 0.7 ≥ 0.6 but the verdict says missing.

@@ -58,6 +58,7 @@ fn verdict(item: &str, found: bool, confidence: f64, flagged: bool) -> VerdictRo
         found,
         confidence,
         flagged,
+        uncertain: None,
         evidence: Vec::new(),
     }
 }

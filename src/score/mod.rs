@@ -180,6 +180,9 @@ pub struct ItemResult {
     pub source: Source,
     /// True when a reviewer should look (grey zone, no review yet).
     pub flagged: bool,
+    /// Why a missing item is flagged "osäker – granskas" (coverage, near miss), if so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uncertain: Option<String>,
     /// The machine's confidence, 0–1 (external: the value).
     pub confidence: f64,
     /// The machine's evidence, best first.

@@ -215,6 +215,7 @@ fn item_result(
         value: None,
         source: Source::Machine,
         flagged: false,
+        uncertain: None,
         confidence: 0.0,
         evidence: Vec::new(),
         review_url: None,
@@ -242,6 +243,7 @@ fn item_result(
     if let Some(v) = verdict {
         result.confidence = v.confidence;
         result.flagged = v.flagged;
+        result.uncertain = v.uncertain;
         result.evidence = v.evidence;
     } else {
         // No verdict for a scored site (e.g. a rule added after the run):
@@ -251,6 +253,7 @@ fn item_result(
     if let Some(d) = cx.decisions.get(&key) {
         result.source = Source::Review;
         result.flagged = false;
+        result.uncertain = None;
         result.found = match d.decision {
             Decision::Confirm => machine_found,
             Decision::Reject => !machine_found,

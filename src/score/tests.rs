@@ -119,6 +119,7 @@ pub(super) fn build(dir: &Path, sites: &[Site]) -> (Store, crate::store::RunId) 
                     found,
                     confidence: if found { 0.9 } else { 0.1 },
                     flagged: r.id == "handlaggningstid",
+                    uncertain: None,
                     evidence: found
                         .then(|| crate::store::EvidenceRow {
                             url: format!("https://{}.example/hemtjanst", s.code),
@@ -513,6 +514,7 @@ fn scores_290_municipalities_fast() {
                 found: (n + i) % 3 != 0,
                 confidence: 0.8,
                 flagged: false,
+                uncertain: None,
                 evidence: Vec::new(),
             })
             .collect();

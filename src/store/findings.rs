@@ -23,6 +23,8 @@ pub struct VerdictRow {
     pub confidence: f64,
     /// True when a reviewer should look.
     pub flagged: bool,
+    /// For a missing item flagged "osäker – granskas": why (low coverage, strong near miss).
+    pub uncertain: Option<String>,
     /// Supporting evidence, best first (stored with rank 0, 1, …).
     pub evidence: Vec<EvidenceRow>,
 }
@@ -118,8 +120,8 @@ impl Store {
         {
             let mut add_verdict = tx
                 .prepare_cached(
-                    "INSERT INTO verdicts (run_id, code, item, found, confidence, flagged) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    "INSERT INTO verdicts (run_id, code, item, found, confidence, flagged, \
+                     uncertain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )
                 .map_err(|e| err(e, "prepare verdict"))?;
             let mut add_evidence = tx
@@ -148,7 +150,8 @@ impl Store {
                         item,
                         verdict.found,
                         verdict.confidence,
-                        verdict.flagged
+                        verdict.flagged,
+                        verdict.uncertain
                     ])
                     .map_err(|e| err(e, &format!("verdict {item}")))?;
                 for (rank, ev) in verdict.evidence.iter().enumerate() {
@@ -222,7 +225,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT code, item, found, confidence, flagged FROM verdicts WHERE run_id = ?1 \
+                "SELECT code, item, found, confidence, flagged, uncertain FROM verdicts \
+                 WHERE run_id = ?1 \
                  ORDER BY code, rowid",
             )
             .map_err(|e| self.sql_err(e, &what))?;
@@ -235,6 +239,7 @@ impl Store {
                         found: row.get(2)?,
                         confidence: row.get(3)?,
                         flagged: row.get(4)?,
+                        uncertain: row.get(5)?,
                         evidence: Vec::new(),
                     },
                 ))
@@ -301,6 +306,7 @@ mod tests {
             found: !evidence.is_empty(),
             confidence: if evidence.is_empty() { 0.0 } else { 0.9 },
             flagged: false,
+            uncertain: None,
             evidence,
         }
     }
