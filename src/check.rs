@@ -45,7 +45,8 @@ pub async fn check_site<S: PageSource>(
             off_site: page.off_site,
             referrer_text: page.referrer_text.clone(),
         };
-        let mut findings = detect(rules, &page.document, &ctx);
+        let mut findings =
+            crate::extract::offload::run_heavy(|| detect(rules, &page.document, &ctx));
         // A page finding below the grey zone can never make its item found or
         // flagged (site aggregation only lowers weights), so it keeps just its
         // best piece of evidence: in a 290-site run all pages' findings are

@@ -13,7 +13,7 @@
 //!
 //! Layers (a module only uses modules of lower layers):
 //!
-//! 0. [`registry`], [`text`], [`extract`], [`rules`] — no network
+//! 0. [`registry`], [`text`], [`extract`], [`rules`], [`address`] — no network
 //! 1. [`fetch`] — HTTP, per-host politeness, robots.txt; [`pdf`] — PDF text in a
 //!    limited helper process
 //! 2. [`crawl`] (one focused site crawl), [`detect`] (rules on documents)
@@ -23,6 +23,7 @@
 //! [`fixture_server`] serves the bundled fixture sites on loopback for the
 //! tests and the `demo` command.
 
+pub mod address;
 pub mod archive;
 pub mod audit;
 pub mod check;

@@ -114,7 +114,10 @@ impl WarcWriter {
             broken: false,
             dir_dirty: true,
         };
-        w.write_warcinfo()?;
+        if let Err(e) = w.write_warcinfo() {
+            let _ = std::fs::remove_file(w.current_path());
+            return Err(e);
+        }
         Ok(w)
     }
 
@@ -235,6 +238,8 @@ impl WarcWriter {
     }
 
     /// Rolls over to a new file when the current one is full or broken.
+    /// A new file whose first record cannot be written is removed again,
+    /// so a full disk leaves no empty files behind.
     fn prepare(&mut self) -> Result<(), ArchiveError> {
         let full = self.offset >= self.options.max_file_bytes && self.offset > self.info_end;
         if self.broken || full {
@@ -245,9 +250,31 @@ impl WarcWriter {
             self.offset = 0;
             self.broken = false;
             self.dir_dirty = true;
-            self.write_warcinfo()?;
+            if let Err(e) = self.write_warcinfo() {
+                let _ = std::fs::remove_file(self.current_path());
+                self.broken = true;
+                return Err(e);
+            }
         }
         Ok(())
+    }
+
+    /// Removes the current file when it holds no record but its
+    /// `warcinfo` (nothing was archived into it); call it last.
+    pub fn discard_if_empty(&mut self) -> Result<(), ArchiveError> {
+        if self.offset > self.info_end {
+            return Ok(());
+        }
+        let path = self.current_path();
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(source) => Err(ArchiveError::Io {
+                file: path.display().to_string(),
+                offset: 0,
+                source,
+            }),
+        }
     }
 
     fn write_warcinfo(&mut self) -> Result<(), ArchiveError> {

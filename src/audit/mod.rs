@@ -24,7 +24,7 @@ mod replay;
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::stream::{self, StreamExt};
@@ -62,6 +62,10 @@ pub enum AuditError {
     /// The HTTP client could not be built.
     #[error(transparent)]
     Fetch(#[from] crate::fetch::FetchError),
+    /// Writing the archive or the database failed (disk full, read-only …):
+    /// the run stopped; what was finished before is kept.
+    #[error("{0}. Körningen avbröts; det som var klart är sparat.")]
+    Write(String),
     /// The previous run given for conditional requests is unusable.
     #[error("föregående körning {path}: {message}")]
     Previous {
@@ -220,7 +224,7 @@ pub async fn run_audit(
         }
     };
     let warc = WarcWriter::create(&cfg.out, &format!("infokoll-{}", cfg.year))?;
-    let cx = RunContext {
+    let cx = Arc::new(RunContext {
         fetcher: Fetcher::new(cfg.fetch.clone())?,
         store: Mutex::new(store),
         warc: Mutex::new(warc),
@@ -231,24 +235,51 @@ pub async fn run_audit(
         network: 0.into(),
         replayed: 0.into(),
         not_modified: 0.into(),
-    };
+        failure: std::sync::OnceLock::new(),
+        failed: tokio::sync::Notify::new(),
+    });
     tracing::info!(
         run = run.0,
         total = rows.len(),
         done = done.len(),
         "audit started"
     );
-    let work = stream::iter(todo)
-        .map(|m| audit_one(&cx, rules, &cfg.crawl, m))
+    // Each municipality is its own task: CPU work of one site (detection
+    // in `block_in_place`, archive writes) then never holds the others'
+    // crawls, which a shared task would.
+    let rules = Arc::new(rules.clone());
+    let crawl = Arc::new(cfg.crawl.clone());
+    let running = Mutex::new(Vec::new());
+    let work = stream::iter(todo.into_iter().cloned())
+        .map(|m| {
+            let (cx, rules, crawl) = (Arc::clone(&cx), Arc::clone(&rules), Arc::clone(&crawl));
+            let task = tokio::spawn(async move { audit_one(&cx, &rules, &crawl, &m).await });
+            if let Ok(mut r) = running.lock() {
+                r.push(task.abort_handle());
+            }
+            async move { task.await.unwrap_or(false) }
+        })
         .buffer_unordered(cfg.concurrency.max(1))
         .fold(0usize, |n, ok| async move { n + usize::from(ok) });
     let (done_now, interrupted) = tokio::select! {
         n = work => (n, false),
         () = stop => (0, true),
+        () = cx.failed.notified() => (0, true),
     };
+    let cx = stop_tasks(cx, running.into_inner().unwrap_or_default()).await;
     cx.progress.finish();
-    if let Ok(mut w) = cx.warc.lock() {
-        let _ = w.sync();
+    let synced = match cx.warc.lock() {
+        Ok(mut w) => w.sync().and_then(|()| w.discard_if_empty()),
+        Err(_) => Ok(()),
+    };
+    if let Err(e) = synced {
+        cx.fail(format!(
+            "kunde inte skriva arkivet i {}: {e}",
+            cfg.out.display()
+        ));
+    }
+    if let Some(message) = cx.failure.get() {
+        return Err(AuditError::Write(message.clone()));
     }
     let store = cx.store.into_inner().map_err(|_| AuditError::OutDir {
         path: cfg.out.clone(),
@@ -284,6 +315,23 @@ pub async fn run_audit(
     })
 }
 
+/// Aborts the municipalities still running and waits (briefly) until
+/// they have let go of the run context.
+async fn stop_tasks(mut cx: Arc<RunContext>, running: Vec<tokio::task::AbortHandle>) -> RunContext {
+    for task in &running {
+        task.abort();
+    }
+    loop {
+        match Arc::try_unwrap(cx) {
+            Ok(inner) => return inner,
+            Err(shared) => {
+                cx = shared;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    }
+}
+
 /// Audits one municipality; returns whether it was finished.
 async fn audit_one(
     cx: &RunContext,
@@ -297,7 +345,7 @@ async fn audit_one(
             return false;
         };
         if let Err(e) = store.set_in_progress(cx.run, &code) {
-            tracing::error!(%code, error = %e, "could not mark in progress");
+            cx.fail(format!("kunde inte skriva databasen: {e}"));
             return false;
         }
         store.fetches(cx.run, &code).unwrap_or_default()
@@ -326,7 +374,7 @@ async fn audit_one(
         return false;
     };
     if let Err(e) = finished {
-        tracing::error!(%code, error = %e, "could not save the verdicts");
+        cx.fail(format!("kunde inte spara resultaten för {code}: {e}"));
         return false;
     }
     tracing::info!(%code, name = %m.name, status = status.code(), pages = result.crawl.pages_fetched,

@@ -40,6 +40,20 @@ pub(crate) struct RunContext {
     pub(crate) replayed: AtomicU64,
     /// `304 Not Modified` answers that reused a previous run's body.
     pub(crate) not_modified: AtomicU64,
+    /// The first write failure (archive or database): it stops the run.
+    pub(crate) failure: std::sync::OnceLock<String>,
+    /// Woken when `failure` is set.
+    pub(crate) failed: tokio::sync::Notify,
+}
+
+impl RunContext {
+    /// Records a write failure; the run stops with this message.
+    pub(crate) fn fail(&self, message: String) {
+        tracing::error!(%message, "write failure: the run stops");
+        if self.failure.set(message).is_ok() {
+            self.failed.notify_one();
+        }
+    }
 }
 
 /// The page source of one municipality's crawl.
@@ -129,16 +143,20 @@ impl<'a> AuditSource<'a> {
                     truncated: *truncated,
                     ip: None,
                 };
-                let archived = self
-                    .cx
-                    .warc
-                    .lock()
-                    .ok()
-                    .and_then(|mut w| w.write_exchange(&exchange).ok());
-                if archived.is_none() {
-                    tracing::error!(url = %page.final_url, "could not archive the response; it will be fetched again on resume");
-                    return;
-                }
+                let archived = match self.cx.warc.lock() {
+                    Ok(mut w) => w.write_exchange(&exchange).map_err(|e| e.to_string()),
+                    Err(_) => Err("arkivets lås är förgiftat".to_owned()),
+                };
+                let archived = match archived {
+                    Ok(a) => Some(a),
+                    Err(e) => {
+                        self.cx.fail(format!(
+                            "kunde inte skriva arkivet i {}: {e}",
+                            self.cx.out.display()
+                        ));
+                        return;
+                    }
+                };
                 row.warc = archived.map(|a| WarcRef {
                     file: a.file,
                     offset: a.offset,
@@ -161,7 +179,7 @@ impl<'a> AuditSource<'a> {
             Err(_) => Err("store lock poisoned".to_owned()),
         };
         if let Err(e) = recorded {
-            tracing::error!(url = %row.url, error = %e, "could not record the fetch");
+            self.cx.fail(format!("kunde inte skriva databasen: {e}"));
         }
     }
 }
@@ -187,6 +205,9 @@ pub(crate) fn replay_row(dir: &Path, url: &Url, row: &FetchRow) -> Option<Fetche
         "redirect_loop" => FetchOutcome::RedirectLoop,
         "too_many_redirects" => FetchOutcome::TooManyRedirects,
         "timeout" => FetchOutcome::Timeout,
+        "internal" => FetchOutcome::Internal {
+            host: final_url.host_str().unwrap_or_default().to_owned(),
+        },
         "unsupported" => FetchOutcome::Unsupported {
             reason: row.outcome_text.clone().unwrap_or_default(),
         },
@@ -236,6 +257,7 @@ fn outcome_kind(o: &FetchOutcome) -> &'static str {
         FetchOutcome::TooManyRedirects => "too_many_redirects",
         FetchOutcome::Timeout => "timeout",
         FetchOutcome::Transport { .. } => "transport",
+        FetchOutcome::Internal { .. } => "internal",
         FetchOutcome::Unsupported { .. } => "unsupported",
     }
 }

@@ -198,6 +198,7 @@ fn status_sv(status: &str) -> &str {
         "robots_unavailable" => "robots.txt kunde inte läsas",
         "blocked_by_robots" => "robots.txt tillåter inte granskning",
         "redirect_loop" => "omdirigeringsslinga",
+        "other_domain" => "startsidan pekar till annan domän",
         "pending" => "inte granskad än",
         "in_progress" => "granskningen blev inte klar",
         other => other,

@@ -90,6 +90,16 @@ const PUSH: &[(&str, i32)] = &[
     ("search", -6),
 ];
 
+/// Most candidates kept waiting. A site crawl fetches a few hundred pages;
+/// beyond this many the lowest-scored are dropped (they would never be
+/// reached), so a site of millions of links costs a bounded queue.
+pub const MAX_QUEUE: usize = 10_000;
+/// The queue is trimmed back to [`MAX_QUEUE`] when it reaches this length
+/// (trimming in batches keeps pushing cheap).
+const TRIM_AT: usize = MAX_QUEUE + MAX_QUEUE / 2;
+/// Longest referrer text kept per candidate (anchor text and page title).
+const MAX_REFERRER_TEXT: usize = 300;
+
 /// A URL waiting to be fetched.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -105,21 +115,32 @@ pub struct Candidate {
     pub off_site: bool,
     /// The priority score.
     pub score: i32,
+}
+
+/// The compact form a candidate waits in: strings, not parsed URLs.
+#[derive(Debug)]
+struct Queued {
+    url: Box<str>,
+    referrer: Option<Box<str>>,
+    referrer_text: Option<Box<str>>,
+    depth: u32,
+    off_site: bool,
+    score: i32,
     seq: u64,
 }
 
-impl PartialEq for Candidate {
+impl PartialEq for Queued {
     fn eq(&self, other: &Self) -> bool {
         self.score == other.score && self.seq == other.seq
     }
 }
-impl Eq for Candidate {}
-impl PartialOrd for Candidate {
+impl Eq for Queued {}
+impl PartialOrd for Queued {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl Ord for Candidate {
+impl Ord for Queued {
     fn cmp(&self, other: &Self) -> Ordering {
         self.score
             .cmp(&other.score)
@@ -128,10 +149,38 @@ impl Ord for Candidate {
 }
 
 /// The priority queue of one site crawl, with de-duplication.
+///
+/// Memory is bounded: waiting URLs are kept as strings, the queue holds at
+/// most [`TRIM_AT`] of them (the best-scored [`MAX_QUEUE`] survive a trim),
+/// and the seen set keeps a 64-bit digest per URL rather than the URL.
 pub struct Frontier {
-    heap: BinaryHeap<Candidate>,
-    seen: HashSet<String>,
+    heap: BinaryHeap<Queued>,
+    seen: HashSet<u64>,
     seq: u64,
+    dropped: usize,
+}
+
+/// A 64-bit digest of a URL (SipHash with the fixed keys of
+/// `DefaultHasher::new`: the same on every run of a build, so a resumed
+/// crawl walks the same frontier; collisions are negligible at the
+/// sizes of a site crawl).
+fn digest(url: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    url.hash(&mut h);
+    h.finish()
+}
+
+/// `text` cut to at most `max` bytes at a character boundary.
+fn clip(mut text: String, max: usize) -> String {
+    if text.len() > max {
+        let mut end = max;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+    }
+    text
 }
 
 /// The scoring words, built once per process and shared by every crawl
@@ -158,6 +207,7 @@ impl Frontier {
             heap: BinaryHeap::new(),
             seen: HashSet::new(),
             seq: 0,
+            dropped: 0,
         }
     }
 
@@ -191,17 +241,20 @@ impl Frontier {
         off_site: bool,
         bonus: i32,
     ) -> bool {
-        if !self.seen.insert(url.as_str().to_owned()) {
+        if !self.seen.insert(digest(url.as_str())) {
             return false;
         }
         let score = self.score(&url, anchor, depth) + bonus;
         self.seq += 1;
         let (referrer, referrer_text) = match referrer {
-            Some((u, t)) => (Some(u), Some(t)),
+            Some((u, t)) => (
+                Some(String::from(u).into_boxed_str()),
+                Some(clip(t, MAX_REFERRER_TEXT).into_boxed_str()),
+            ),
             None => (None, None),
         };
-        self.heap.push(Candidate {
-            url,
+        self.heap.push(Queued {
+            url: String::from(url).into_boxed_str(),
             depth,
             referrer,
             referrer_text,
@@ -209,22 +262,53 @@ impl Frontier {
             score,
             seq: self.seq,
         });
+        if self.heap.len() >= TRIM_AT {
+            self.trim();
+        }
         true
+    }
+
+    /// Keeps the best-scored [`MAX_QUEUE`] candidates.
+    fn trim(&mut self) {
+        let mut all = std::mem::take(&mut self.heap).into_sorted_vec();
+        let cut = all.len().saturating_sub(MAX_QUEUE);
+        self.dropped += cut;
+        all.drain(..cut);
+        self.heap = BinaryHeap::from(all);
+    }
+
+    /// Candidates dropped from a full queue so far.
+    pub fn dropped(&self) -> usize {
+        self.dropped
     }
 
     /// Marks a URL as seen without queueing it (e.g. a redirect target already fetched).
     pub fn mark_seen(&mut self, url: &Url) -> bool {
-        self.seen.insert(url.as_str().to_owned())
+        self.seen.insert(digest(url.as_str()))
     }
 
     /// True when the URL was queued or marked seen before.
     pub fn has_seen(&self, url: &Url) -> bool {
-        self.seen.contains(url.as_str())
+        self.seen.contains(&digest(url.as_str()))
     }
 
     /// The best candidate.
     pub fn pop(&mut self) -> Option<Candidate> {
-        self.heap.pop()
+        loop {
+            let q = self.heap.pop()?;
+            // Every queued string was a parsed URL, so this does not fail.
+            let Ok(url) = Url::parse(&q.url) else {
+                continue;
+            };
+            return Some(Candidate {
+                url,
+                depth: q.depth,
+                referrer: q.referrer.and_then(|r| Url::parse(&r).ok()),
+                referrer_text: q.referrer_text.map(String::from),
+                off_site: q.off_site,
+                score: q.score,
+            });
+        }
     }
 
     /// Candidates waiting.
@@ -283,6 +367,23 @@ mod tests {
             ["/omsorg/aldre/avgifter", "/omsorg/aldre/hemtjanst"]
         );
         assert_eq!(order.last().unwrap(), "/kultur/bibliotek");
+    }
+
+    #[test]
+    fn a_full_queue_keeps_the_best() {
+        let mut f = Frontier::new();
+        let u = |i: usize| Url::parse(&format!("http://a.se/sida/{i}")).unwrap();
+        for i in 0..100_000 {
+            f.push(u(i), 1, "", None, false, 0);
+        }
+        f.push(u(100_000), 1, "Hemtjänst", None, false, 0);
+        assert!(f.len() < TRIM_AT);
+        assert!(f.dropped() > 80_000);
+        assert_eq!(f.pop().unwrap().url.path(), "/sida/100000");
+        // Ties keep the order they were found in.
+        assert_eq!(f.pop().unwrap().url.path(), "/sida/0");
+        assert!(f.has_seen(&u(99_999)));
+        assert!(!f.push(u(5), 1, "", None, false, 0));
     }
 
     #[test]

@@ -29,8 +29,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use url::Url;
 
+use crate::extract::offload::{parse_off_thread, Limit};
 use crate::extract::script::looks_script_built;
-use crate::extract::{parse_html, Document};
+use crate::extract::Document;
 use crate::fetch::robots::{RobotsRules, RobotsStatus};
 use crate::fetch::{FetchOutcome, FetchedPage, Fetcher};
 use crate::pdf::{is_pdf, PdfReader};
@@ -51,6 +52,9 @@ pub const DEFAULT_MAX_DEPTH: u32 = 8;
 pub const MAX_SITEMAP_URLS: usize = 5000;
 /// Most sitemap files read (index files included).
 pub const MAX_SITEMAP_FILES: usize = 5;
+/// Most new links one page adds to the frontier (frames first, then links
+/// in document order): one page of 100,000 links cannot flood the queue.
+const MAX_LINKS_TAKEN: usize = 1_000;
 /// Most distinct query strings fetched for one path (calendar and search traps).
 const MAX_QUERIES_PER_PATH: usize = 60;
 
@@ -128,6 +132,12 @@ pub enum SiteStatus {
         /// Why (Swedish).
         reason: String,
     },
+    /// The start page redirects to another registrable domain: recorded,
+    /// not crawled, for a reviewer to confirm the municipality's address.
+    OtherDomain {
+        /// Where the start page led (the final URL).
+        target: String,
+    },
 }
 
 impl SiteStatus {
@@ -145,6 +155,7 @@ impl SiteStatus {
             Self::RobotsUnavailable { reason } => format!("robots.txt otillgänglig: {reason}"),
             Self::BlockedByRobots { reason } => format!("stoppad av robots.txt: {reason}"),
             Self::RedirectLoop { reason } => format!("omdirigeringsfel: {reason}"),
+            Self::OtherDomain { target } => format!("startsidan pekar till annan domän: {target}"),
         }
     }
 
@@ -157,6 +168,7 @@ impl SiteStatus {
             | Self::RobotsUnavailable { reason }
             | Self::BlockedByRobots { reason }
             | Self::RedirectLoop { reason } => Some(reason),
+            Self::OtherDomain { target } => Some(target),
         }
     }
 
@@ -169,6 +181,7 @@ impl SiteStatus {
             Self::RobotsUnavailable { .. } => "robots_unavailable",
             Self::BlockedByRobots { .. } => "blocked_by_robots",
             Self::RedirectLoop { .. } => "redirect_loop",
+            Self::OtherDomain { .. } => "other_domain",
         }
     }
 }
@@ -256,7 +269,7 @@ where
 {
     let began = Instant::now();
     let mut crawl = SiteCrawl {
-        start: start.clone(),
+        start: scope::strip_credentials(start.clone()),
         status: SiteStatus::Ok,
         robots: None,
         pages: Vec::new(),
@@ -280,11 +293,13 @@ where
         // A host that does not answer at all is down; one that answers
         // robots.txt with 5xx forbids crawling (RFC 9309).
         crawl.status = match robots.failure() {
-            Some(f @ (FetchOutcome::Transport { .. } | FetchOutcome::Timeout)) => {
-                SiteStatus::Unreachable {
-                    reason: f.describe_sv(),
-                }
-            }
+            Some(
+                f @ (FetchOutcome::Transport { .. }
+                | FetchOutcome::Timeout
+                | FetchOutcome::Internal { .. }),
+            ) => SiteStatus::Unreachable {
+                reason: f.describe_sv(),
+            },
             _ => SiteStatus::RobotsUnavailable {
                 reason: robots.status.describe_sv(),
             },
@@ -330,7 +345,9 @@ where
         };
         if first {
             first = false;
-            if let Some(problem) = start_problem(&page.outcome) {
+            let moved = scope::other_domain(&start, &page.final_url)
+                .map(|target| SiteStatus::OtherDomain { target });
+            if let Some(problem) = start_problem(&page.outcome).or(moved) {
                 crawl.status = problem;
                 crawl.pages.push(record(&page, &cand, status, false));
                 break;
@@ -340,6 +357,11 @@ where
         frontier.mark_seen(&page.final_url);
         let ok_html = html_body.is_some();
         crawl.pages.push(record(&page, &cand, status, ok_html));
+        // A same-site link that redirects off the site is an off-site page.
+        let cand = scope::off_site_after_redirect(cand, &scope, &page.final_url);
+        if let Some(last) = crawl.pages.last_mut() {
+            last.off_site = cand.off_site;
+        }
         if let Some(document) = read_pdf_response(cfg, &page, &mut crawl).await {
             on_page(&CrawledPage {
                 url: cand.url.clone(),
@@ -375,7 +397,9 @@ where
             }
             continue;
         };
-        let document = parse_html(&page.final_url, body, content_type.as_deref());
+        let (document, limits) =
+            parse_off_thread(page.final_url.clone(), body.clone(), content_type).await;
+        mark_cut(&mut crawl.pages, &limits);
         crawl.pages_fetched += 1;
         let script_built = looks_script_built(body, &document);
         if script_built {
@@ -407,6 +431,13 @@ where
     }
     crawl.elapsed = began.elapsed();
     crawl
+}
+
+/// Marks the last page record `avkortad` when its page went over a limit.
+fn mark_cut(pages: &mut [PageRecord], limits: &[Limit]) {
+    if let (Some(last), false) = (pages.last_mut(), limits.is_empty()) {
+        last.outcome = format!("{} ({})", last.outcome, Limit::describe_all_sv(limits));
+    }
 }
 
 fn record(
@@ -463,6 +494,7 @@ fn enqueue_links(
     let doc = &page.document;
     let depth = page.depth + 1;
     let title = doc.title.clone();
+    let mut taken = 0usize;
     let mut push = |url: &Url, anchor: &str, bonus: i32, headings: &[String]| {
         let pdf = pdf_pages::pdf_link(url);
         let Some(url) = normalise(url).or_else(|| pdf.clone()) else {
@@ -492,7 +524,9 @@ fn enqueue_links(
         }
         let referrer = Some((page.final_url.clone(), format!("{anchor} {title}")));
         let bonus = if candidate { bonus + 20 } else { bonus };
-        frontier.push(url, depth, anchor, referrer, !on_site, bonus);
+        if taken < MAX_LINKS_TAKEN && frontier.push(url, depth, anchor, referrer, !on_site, bonus) {
+            taken += 1;
+        }
     };
     for frame in &doc.frames {
         push(&frame.src, &frame.title, 30, &frame.heading_path);

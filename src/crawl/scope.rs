@@ -49,6 +49,37 @@ impl SiteScope {
     }
 }
 
+/// The final URL's registrable domain when a start page at `start` led to
+/// another registrable domain (a municipality's homepage that moved or
+/// was taken over); `None` when it stayed.
+pub fn other_domain(start: &Url, final_url: &Url) -> Option<String> {
+    let of = |u: &Url| u.host_str().and_then(domain_of);
+    let (from, to) = (of(start)?, of(final_url)?);
+    (from != to).then(|| strip_credentials(final_url.clone()).to_string())
+}
+
+/// The candidate, off-site when its fetch ended outside the site.
+pub fn off_site_after_redirect(
+    mut cand: super::frontier::Candidate,
+    scope: &SiteScope,
+    final_url: &Url,
+) -> super::frontier::Candidate {
+    if !scope.contains(final_url) {
+        cand.off_site = true;
+    }
+    cand
+}
+
+/// The URL without user name and password (they are never stored,
+/// logged, printed or sent).
+pub fn strip_credentials(mut url: Url) -> Url {
+    if !url.username().is_empty() || url.password().is_some() {
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
+    url
+}
+
 /// The registrable domain of a host; an IP address or a bare name is its own domain.
 fn domain_of(host: &str) -> Option<String> {
     let host = host.trim_end_matches('.').to_ascii_lowercase();
@@ -65,7 +96,7 @@ pub fn normalise(url: &Url) -> Option<Url> {
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return None;
     }
-    let mut u = url.clone();
+    let mut u = strip_credentials(url.clone());
     u.set_fragment(None);
     if u.query().is_some() {
         let kept: Vec<(String, String)> = u

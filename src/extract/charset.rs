@@ -47,6 +47,9 @@ pub fn decode(body: &[u8], content_type: Option<&str>) -> (String, &'static str)
             enc.name(),
         );
     }
+    if let Some(enc) = sniff_utf16(body) {
+        return (decode_plain(enc, body), enc.name());
+    }
     let declared = content_type
         .and_then(charset_param)
         .and_then(|label| header_encoding(label.as_bytes()))
@@ -77,6 +80,33 @@ fn decode_utf8_or_detect(body: &[u8]) -> (String, &'static str) {
         (decode_mixed(body, legacy), name)
     } else {
         (decode_plain(legacy, body), legacy.name())
+    }
+}
+
+/// UTF-16 without a BOM, recognised by its zero bytes: markup is mostly
+/// ASCII, so every other byte of UTF-16 text is zero (odd bytes in
+/// little-endian, even bytes in big-endian). Eight-bit HTML never has
+/// zeros. Whatever the header or `<meta>` declares (a `<meta>` inside
+/// UTF-16 cannot even be read as bytes), such a body is UTF-16.
+fn sniff_utf16(body: &[u8]) -> Option<&'static Encoding> {
+    let sample = body.get(..1024).unwrap_or(body);
+    let pairs = sample.len() / 2;
+    if pairs < 4 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for pair in sample.chunks_exact(2) {
+        even += usize::from(pair[0] == 0);
+        odd += usize::from(pair[1] == 0);
+    }
+    let many = |n: usize| n * 10 >= pairs * 4;
+    let few = |n: usize| n * 20 <= pairs;
+    if many(odd) && few(even) {
+        Some(UTF_16LE)
+    } else if many(even) && few(odd) {
+        Some(UTF_16BE)
+    } else {
+        None
     }
 }
 
@@ -483,6 +513,25 @@ mod tests {
         let (text, enc) = decode(&bytes[..cut], Some("text/html; charset=utf-8"));
         assert_eq!(enc, "UTF-8");
         assert!(text.starts_with("<!DOCTYPE"));
+    }
+
+    #[test]
+    fn utf16_without_bom_is_recognised() {
+        let html = "<html><head><meta charset=utf-16le><title>Äldreomsorg</title></head><body><p>Hemtjänst kostar</p></body></html>";
+        let le: Vec<u8> = html.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = html.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        for (bytes, header, name) in [
+            (&le, Some("text/html; charset=utf-16le"), "UTF-16LE"),
+            (&le, None, "UTF-16LE"),
+            (&be, Some("text/html; charset=utf-16"), "UTF-16BE"),
+        ] {
+            let (text, enc) = decode(bytes, header);
+            assert_eq!(enc, name);
+            assert_eq!(text, html);
+        }
+        let mut with_bom = vec![0xFF, 0xFE];
+        with_bom.extend_from_slice(&le);
+        assert_eq!(decode(&with_bom, None).0, html);
     }
 
     #[test]

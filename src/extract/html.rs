@@ -16,9 +16,25 @@ use super::Document;
 /// Parses an HTML body into a [`Document`] (decoding it with
 /// [`super::charset::decode`] first). Never panics on arbitrary bytes.
 pub fn parse_html(url: &Url, body: &[u8], content_type: Option<&str>) -> Document {
+    parse_html_guarded(url, body, content_type).0
+}
+
+/// Like [`parse_html`], and says where the pre-parse guard
+/// ([`super::guard`]) cut the markup to keep the parse linear.
+pub fn parse_html_guarded(
+    url: &Url,
+    body: &[u8],
+    content_type: Option<&str>,
+) -> (Document, Option<super::guard::Cut>) {
     let (text, encoding) = super::charset::decode(body, content_type);
-    let html = Html::parse_document(&text);
-    let (title, base) = scan_title_and_base(&html, url);
+    let (text, cut) = super::guard::guard(&text);
+    let (html, over_budget) = super::budget::parse_within_budget(&text);
+    let cut = cut.or(over_budget.then_some(super::guard::Cut::Time));
+    (document_of(url, &html, encoding), cut)
+}
+
+fn document_of(url: &Url, html: &Html, encoding: &str) -> Document {
+    let (title, base) = scan_title_and_base(html, url);
     let lang = html
         .root_element()
         .value()
@@ -26,7 +42,7 @@ pub fn parse_html(url: &Url, body: &[u8], content_type: Option<&str>) -> Documen
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(str::to_owned);
-    let out = walker::run(&html, base);
+    let out = walker::run(html, base);
     Document {
         url: url.clone(),
         title,
@@ -325,8 +341,13 @@ mod tests {
         let _ = parse_html(&url, &bytes, None);
         let _ = parse_html(&url, b"", None);
         let _ = parse_html(&url, b"<a href=\"", Some("text/html; charset=\""));
-        let deep = format!("{}djupt", "<div><span>".repeat(3_000));
+        let deep = format!("{}djupt", "<div><span>".repeat(100));
         let doc = parse_html(&url, deep.as_bytes(), None);
         assert_eq!(texts(&doc), ["djupt"]);
+        // Deeper than the guard's limit: cut before the text, parsed quickly.
+        let deeper = format!("<p>före</p>{}djupt", "<div><span>".repeat(3_000));
+        let (doc, cut) = parse_html_guarded(&url, deeper.as_bytes(), None);
+        assert_eq!(cut, Some(super::super::guard::Cut::Depth));
+        assert_eq!(texts(&doc), ["före"]);
     }
 }

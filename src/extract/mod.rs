@@ -13,14 +13,20 @@
 //! - `textbuf`: whitespace collapsing and link-context windows
 //! - `context`: each block's structural context (lead-ins, headers, terms, questions)
 //! - `forms`: forms, field labels and pseudo-forms for inputs outside `<form>`
+//! - [`guard`]: the linear pre-parse scan that cuts over-deep markup
+//! - [`budget`]: the parser fed in chunks under a time budget
+//! - [`offload`]: parsing on the blocking pool, per-page limits (`avkortad`)
 //! - [`pdf`]: PDF page texts → [`Document`] (paragraph blocks under title and page)
 //! - [`script`]: does a page need JavaScript to show its content?
 
+pub mod budget;
 pub mod charset;
 mod context;
 mod elements;
 mod forms;
+pub mod guard;
 mod html;
+pub mod offload;
 pub mod pdf;
 pub mod script;
 mod textbuf;
@@ -29,7 +35,7 @@ mod walker;
 use serde::Serialize;
 use url::Url;
 
-pub use html::parse_html;
+pub use html::{parse_html, parse_html_guarded};
 
 /// Everything the rules see of one fetched page.
 #[derive(Debug, Clone, Serialize)]

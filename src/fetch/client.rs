@@ -20,6 +20,7 @@ use reqwest::header::{
 use reqwest::redirect::Policy;
 use url::Url;
 
+use super::address::{internal_host, is_refusal, proxy_hosts, PublicResolver};
 use super::politeness::{host_key, HostPool};
 use super::robots::{robots_url, RobotsCache, RobotsRules, ROBOTS_MAX_BYTES, ROBOTS_MAX_REDIRECTS};
 use super::{FetchConfig, FetchOutcome, FetchedPage, MAX_RETRY_AFTER};
@@ -123,6 +124,10 @@ impl Fetcher {
             .pool_max_idle_per_host(8)
             .pool_idle_timeout(std::time::Duration::from_secs(15))
             .user_agent(ua);
+        if !config.allow_private {
+            let resolver = PublicResolver::allowing(proxy_hosts(config.proxy.as_ref()));
+            builder = builder.dns_resolver(Arc::new(resolver));
+        }
         if let Some(url) = &config.proxy {
             let proxy =
                 reqwest::Proxy::all(url.as_str()).map_err(|source| FetchError::InvalidProxy {
@@ -176,18 +181,29 @@ impl Fetcher {
 
     /// The robots.txt rules of the host of `url` (fetched on first use).
     pub async fn robots(&self, url: &Url) -> Arc<RobotsRules> {
-        match check_url(url) {
+        match self.check_url(url) {
             Ok(key) => self.robots_for(url, &key).await,
-            Err(reason) => Arc::new(RobotsRules::from_failure(FetchOutcome::Unsupported {
-                reason,
-            })),
+            Err(refused) => Arc::new(RobotsRules::from_failure(refused)),
         }
+    }
+
+    /// The host key of a URL that may be fetched, or the outcome that
+    /// refuses it (scheme, no host, or an internal host as written).
+    fn check_url(&self, url: &Url) -> Result<String, FetchOutcome> {
+        let key = check_scheme(url).map_err(|reason| FetchOutcome::Unsupported { reason })?;
+        if !self.inner.config.allow_private {
+            if let Some(host) = internal_host(url) {
+                tracing::warn!(%host, "refused: internal address");
+                return Err(FetchOutcome::Internal { host });
+            }
+        }
+        Ok(key)
     }
 
     async fn fetch_with(&self, url: &Url, cond: &Conditional<'_>) -> FetchedPage {
         let mut current = without_fragment(url.clone());
         let mut page = FetchedPage {
-            requested: url.clone(),
+            requested: current.clone(),
             final_url: current.clone(),
             redirects: Vec::new(),
             outcome: FetchOutcome::RedirectLoop,
@@ -196,10 +212,10 @@ impl Fetcher {
         };
         let mut visited = HashSet::from([current.clone()]);
         loop {
-            let key = match check_url(&current) {
+            let key = match self.check_url(&current) {
                 Ok(key) => key,
-                Err(reason) => {
-                    page.outcome = FetchOutcome::Unsupported { reason };
+                Err(refused) => {
+                    page.outcome = refused;
                     return page;
                 }
             };
@@ -357,9 +373,9 @@ impl Fetcher {
         let mut visited = HashSet::from([current.clone()]);
         let mut hops = 0;
         loop {
-            let hop_key = match check_url(&current) {
+            let hop_key = match self.check_url(&current) {
                 Ok(k) => k,
-                Err(reason) => return RobotsRules::unreachable(reason),
+                Err(refused) => return RobotsRules::from_failure(refused),
             };
             let permit = self.inner.pool.acquire(&hop_key).await;
             let resp = match self
@@ -419,15 +435,21 @@ fn ascii_fold(s: &str) -> String {
 }
 
 /// The host key of an http(s) URL, or why it cannot be fetched.
-fn check_url(url: &Url) -> Result<String, String> {
+fn check_scheme(url: &Url) -> Result<String, String> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("scheme {} is not http or https", url.scheme()));
     }
     host_key(url).ok_or_else(|| "no host".to_owned())
 }
 
+/// The URL as it is requested: no fragment, and never a user name or
+/// password (reqwest would send them as Basic auth).
 fn without_fragment(mut url: Url) -> Url {
     url.set_fragment(None);
+    if !url.username().is_empty() || url.password().is_some() {
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
     url
 }
 
@@ -487,6 +509,11 @@ async fn read_capped(
 
 /// `Timeout` or `Transport` for a failed request.
 fn outcome_of(e: &reqwest::Error) -> FetchOutcome {
+    if let Some(refused) = is_refusal(e) {
+        return FetchOutcome::Internal {
+            host: refused.host.clone(),
+        };
+    }
     let mut timed_out = e.is_timeout();
     let mut reason = None;
     let mut innermost = e.to_string();

@@ -11,6 +11,7 @@
 //! - [`Fetcher`]: reqwest client (rustls) + [`politeness::HostPool`] + [`robots::RobotsCache`]
 //! - [`FetchedPage`] / [`FetchOutcome`]: what came back, redirect chain included
 
+pub mod address;
 mod client;
 pub mod politeness;
 pub mod robots;
@@ -34,6 +35,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 pub const DEFAULT_MAX_BODY: usize = 5 * 1024 * 1024;
 /// Default number of redirects followed.
 pub const DEFAULT_MAX_REDIRECTS: usize = 10;
+/// The page status of a refused internal address.
+pub const INTERNAL_SV: &str = "intern adress – hämtas inte";
 /// Longest `Retry-After` wait honoured; a longer one gives up on the URL.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
@@ -57,6 +60,10 @@ pub struct FetchConfig {
     pub proxy: Option<Url>,
     /// Retries of a 429/503 answer that carries an acceptable Retry-After.
     pub max_retries: u32,
+    /// Lets requests reach loopback and private addresses directly. Only
+    /// the fetcher's own tests set it (their scripted servers listen on
+    /// 127.0.0.1 without a proxy); the CLI never does.
+    pub allow_private: bool,
 }
 
 impl Default for FetchConfig {
@@ -70,6 +77,7 @@ impl Default for FetchConfig {
             max_redirects: DEFAULT_MAX_REDIRECTS,
             proxy: None,
             max_retries: 2,
+            allow_private: false,
         }
     }
 }
@@ -139,6 +147,12 @@ pub enum FetchOutcome {
         /// What went wrong, in English.
         reason: String,
     },
+    /// The host is, or resolves to, an internal address (loopback,
+    /// private, link-local …): the request was refused, never sent.
+    Internal {
+        /// The refused host.
+        host: String,
+    },
     /// A scheme other than http/https, or a URL without a host.
     Unsupported {
         /// What was wrong with the URL.
@@ -169,6 +183,7 @@ impl FetchOutcome {
             Self::TooManyRedirects => "för många omdirigeringar".to_owned(),
             Self::Timeout => "tidsgränsen överskreds".to_owned(),
             Self::Transport { reason } => format!("kunde inte ansluta ({reason})"),
+            Self::Internal { host } => format!("{INTERNAL_SV} ({host})"),
             Self::Unsupported { reason } => format!("adressen stöds inte ({reason})"),
         }
     }

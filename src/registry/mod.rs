@@ -126,15 +126,96 @@ impl Municipality {
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct RawRow {
-    kod: String,
-    namn: String,
-    lan_kod: String,
-    lan: String,
-    webbplats: String,
-    befolkning: u32,
-    befolkning_ar: u16,
+/// One registry row as written (trimmed fields).
+struct RawRow<'a> {
+    kod: &'a str,
+    namn: &'a str,
+    lan_kod: &'a str,
+    lan: &'a str,
+    webbplats: &'a str,
+    befolkning: &'a str,
+    befolkning_ar: &'a str,
+}
+
+impl RawRow<'_> {
+    /// The municipality of a row, or what is wrong with it (naming the field).
+    fn validate(&self) -> Result<Municipality, String> {
+        let fields = [
+            ("kod", self.kod),
+            ("namn", self.namn),
+            ("lan_kod", self.lan_kod),
+            ("lan", self.lan),
+            ("webbplats", self.webbplats),
+            ("befolkning", self.befolkning),
+            ("befolkning_ar", self.befolkning_ar),
+        ];
+        if let Some((name, _)) = fields.iter().find(|(_, v)| v.is_empty()) {
+            return Err(format!("fältet '{name}' saknas eller är tomt"));
+        }
+        let code = MunicipalityCode::parse(self.kod)
+            .ok_or_else(|| format!("fältet 'kod': '{}' är inte fyra siffror", self.kod))?;
+        let population: u32 = self.befolkning.parse().map_err(|_| {
+            format!(
+                "fältet 'befolkning': '{}' är inte ett heltal",
+                self.befolkning
+            )
+        })?;
+        let population_year: u16 = self
+            .befolkning_ar
+            .parse()
+            .ok()
+            .filter(|y| (1900..=2200).contains(y))
+            .ok_or_else(|| {
+                format!(
+                    "fältet 'befolkning_ar': '{}' är inte ett årtal",
+                    self.befolkning_ar
+                )
+            })?;
+        let homepage = homepage(self.webbplats)
+            .map_err(|why| format!("fältet 'webbplats': '{}': {why}", self.webbplats))?;
+        Ok(Municipality {
+            code,
+            name: self.namn.to_owned(),
+            county_code: self.lan_kod.to_owned(),
+            county: self.lan.to_owned(),
+            homepage,
+            population,
+            population_year,
+        })
+    }
+}
+
+/// The 1-based line of the first non-blank character at or after `byte`.
+fn line_of(text: &str, byte: usize) -> u64 {
+    let start = text
+        .get(byte..)
+        .and_then(|rest| rest.find(|c| c != '\n' && c != '\r'))
+        .map_or(text.len(), |i| byte + i);
+    let before = text.get(..start).unwrap_or(text);
+    before.matches('\n').count() as u64 + 1
+}
+
+/// A homepage address: http(s), with a host on the public web.
+fn homepage(text: &str) -> Result<Url, String> {
+    let url = Url::parse(text).map_err(|e| e.to_string())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "bara http och https kan granskas, inte {}",
+            url.scheme()
+        ));
+    }
+    if url.host().is_none() {
+        return Err("adressen saknar värdnamn".to_owned());
+    }
+    if let Some(host) = crate::address::internal_host(&url) {
+        return Err(format!(
+            "{host} är en intern adress, inte den publika webben"
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("adressen får inte innehålla användarnamn eller lösenord".to_owned());
+    }
+    Ok(url)
 }
 
 /// The list of municipalities.
@@ -167,41 +248,75 @@ impl Registry {
     }
 
     /// Parses registry CSV text; `origin` names it in errors.
+    ///
+    /// Every row is validated: all columns present and non-empty, a
+    /// four-digit code used once, a population that is a number, and a
+    /// homepage that is an http(s) address on the public web. A file with
+    /// no municipality at all is an error too.
     pub fn parse(text: &str, origin: &str) -> Result<Self, RegistryError> {
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let err = |line: u64, message: String| RegistryError::Row {
+            path: origin.to_owned(),
+            line,
+            message,
+        };
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let headers = reader
+            .headers()
+            .map_err(|e| err(1, format!("rubrikraden kan inte läsas: {e}")))?
+            .clone();
+        let column = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+                .ok_or_else(|| err(1, format!("kolumnen '{name}' saknas i rubrikraden")))
+        };
+        let cols = [
+            column("kod")?,
+            column("namn")?,
+            column("lan_kod")?,
+            column("lan")?,
+            column("webbplats")?,
+            column("befolkning")?,
+            column("befolkning_ar")?,
+        ];
         let mut municipalities = Vec::new();
-        for row in reader.deserialize::<RawRow>() {
-            let row_err = |line: u64, message: String| RegistryError::Row {
-                path: origin.to_owned(),
-                line,
-                message,
-            };
-            let row = row.map_err(|e| {
+        let mut first_line: std::collections::HashMap<MunicipalityCode, u64> =
+            std::collections::HashMap::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| {
                 let line = e.position().map_or(0, csv::Position::line);
-                row_err(line, e.to_string())
+                err(line, e.to_string())
             })?;
-            let line = municipalities.len() as u64 + 2;
-            let code = MunicipalityCode::parse(&row.kod).ok_or_else(|| {
-                row_err(
+            let line = record
+                .position()
+                .map_or(0, |p| line_of(text, usize::try_from(p.byte()).unwrap_or(0)));
+            if record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            let [kod, namn, lan_kod, lan, webbplats, befolkning, befolkning_ar] =
+                cols.map(|i| record.get(i).unwrap_or("").trim());
+            let raw = RawRow {
+                kod,
+                namn,
+                lan_kod,
+                lan,
+                webbplats,
+                befolkning,
+                befolkning_ar,
+            };
+            let m = raw.validate().map_err(|message| err(line, message))?;
+            if let Some(first) = first_line.insert(m.code.clone(), line) {
+                return Err(err(
                     line,
-                    format!("fältet 'kod': '{}' är inte fyra siffror", row.kod),
-                )
-            })?;
-            let homepage = Url::parse(&row.webbplats).map_err(|e| {
-                row_err(
-                    line,
-                    format!("fältet 'webbplats': '{}': {e}", row.webbplats),
-                )
-            })?;
-            municipalities.push(Municipality {
-                code,
-                name: row.namn,
-                county_code: row.lan_kod,
-                county: row.lan,
-                homepage,
-                population: row.befolkning,
-                population_year: row.befolkning_ar,
-            });
+                    format!("fältet 'kod': {} finns redan på rad {first}", m.code),
+                ));
+            }
+            municipalities.push(m);
+        }
+        if municipalities.is_empty() {
+            return Err(err(1, "registret har inga kommuner".to_owned()));
         }
         Ok(Self { municipalities })
     }
@@ -289,6 +404,85 @@ mod tests {
         let e = Registry::parse(csv, "x.csv").unwrap_err().to_string();
         assert!(e.starts_with("x.csv:3:"), "{e}");
         assert!(e.contains("'kod'"), "{e}");
+    }
+
+    #[test]
+    fn invalid_registries_name_file_line_and_field() {
+        let head = "kod,namn,lan_kod,lan,webbplats,befolkning,befolkning_ar\n";
+        let ok = "0114,A,01,S,https://a.se/,1,2024\n";
+        let cases = [
+            (
+                format!("{head}{ok}\n0114,B,01,S,https://b.se/,1,2024\n"),
+                "x.csv:4:",
+                "finns redan på rad 2",
+            ),
+            (
+                format!("{head}{ok}0115,B,01,S,file:///etc/passwd,1,2024\n"),
+                "x.csv:3:",
+                "'webbplats'",
+            ),
+            (
+                format!("{head}{ok}0115,B,01,S,ftp://b.se/,1,2024\n"),
+                "x.csv:3:",
+                "inte ftp",
+            ),
+            (
+                format!("{head}{ok}0115,B,01,S,javascript:alert(1),1,2024\n"),
+                "x.csv:3:",
+                "'webbplats'",
+            ),
+            (
+                format!("{head}{ok}0115,B,01,S,http://127.0.0.1:8080/,1,2024\n"),
+                "x.csv:3:",
+                "intern adress",
+            ),
+            (
+                format!("{head}{ok}0115,B,01,S,http://localhost/,1,2024\n"),
+                "x.csv:3:",
+                "intern adress",
+            ),
+            (
+                format!("{head}{ok}0115,B,01,S,http://[::1]/,1,2024\n"),
+                "x.csv:3:",
+                "intern adress",
+            ),
+            (
+                format!("{head}{ok}0115,B,01,S,http://10.0.0.5/,1,2024\n"),
+                "x.csv:3:",
+                "intern adress",
+            ),
+            (
+                format!("{head}{ok}0115,,01,S,https://b.se/,1,2024\n"),
+                "x.csv:3:",
+                "'namn' saknas",
+            ),
+            (
+                format!("{head}{ok}0115,B,01,S,https://b.se/\n"),
+                "x.csv:3:",
+                "'befolkning' saknas",
+            ),
+            (
+                format!("{head}{ok}0115,B,01,S,https://b.se/,många,2024\n"),
+                "x.csv:3:",
+                "'befolkning'",
+            ),
+            (
+                format!("{head}{ok}0115,B,01,S,https://u:p@b.se/,1,2024\n"),
+                "x.csv:3:",
+                "lösenord",
+            ),
+            (
+                "kod,namn,lan_kod,lan,befolkning,befolkning_ar\n".to_owned(),
+                "x.csv:1:",
+                "'webbplats'",
+            ),
+            (head.to_owned(), "x.csv:1:", "inga kommuner"),
+            (String::new(), "x.csv:1:", "saknas"),
+        ];
+        for (csv, at, what) in cases {
+            let e = Registry::parse(&csv, "x.csv").unwrap_err().to_string();
+            assert!(e.starts_with(at) && e.contains(what), "{csv:?}: {e}");
+        }
     }
 
     #[test]

@@ -234,6 +234,7 @@ pub fn status_text(status: &str) -> &'static str {
         "robots_unavailable" => "webbplatsens robots.txt kunde inte läsas",
         "blocked_by_robots" => "webbplatsens robots.txt förbjuder granskningen",
         "redirect_loop" => "webbplatsen skickar runt besökaren i en omdirigeringsslinga",
+        "other_domain" => "startsidan pekar till en annan domän (kontrollera kommunens adress)",
         "pending" => "webbplatsen har inte granskats ännu",
         "in_progress" => "granskningen av webbplatsen avbröts",
         _ => "okänd status",

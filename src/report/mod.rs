@@ -57,7 +57,7 @@ pub struct SiteReport {
     pub site: Url,
     /// The municipality, when the site is in the registry.
     pub municipality: Option<ReportMunicipality>,
-    /// `ok`, `partial`, `unreachable`, `robots_unavailable`, `blocked_by_robots` or `redirect_loop`.
+    /// `ok`, `partial`, `unreachable`, `robots_unavailable`, `blocked_by_robots`, `redirect_loop` or `other_domain`.
     pub status: String,
     /// Swedish description of the status.
     pub status_text: String,

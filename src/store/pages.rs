@@ -41,7 +41,7 @@ pub struct FetchRow {
     /// The HTTP status; `None` when no response came.
     pub status: Option<u16>,
     /// The outcome: `response`, `disallowed`, `redirect_loop`,
-    /// `too_many_redirects`, `timeout`, `transport` or `unsupported`.
+    /// `too_many_redirects`, `timeout`, `transport`, `internal` or `unsupported`.
     pub outcome_kind: String,
     /// The failure's reason, when there is one.
     pub outcome_text: Option<String>,

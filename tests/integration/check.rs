@@ -155,6 +155,14 @@ fn a_site_that_is_down_gets_a_status_and_exit_code_3() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["status"], "unreachable");
     assert!(json["status_text"].as_str().unwrap().contains("kunde inte"));
+    // Loopback is never fetched: the refusal is the status, no request is sent.
+    assert!(
+        json["status_text"]
+            .as_str()
+            .unwrap()
+            .contains("intern adress – hämtas inte"),
+        "{json}"
+    );
     let text = infokoll(&["check", &url]);
     assert_eq!(text.status.code(), Some(3));
     let stdout = String::from_utf8_lossy(&text.stdout);

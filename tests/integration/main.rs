@@ -6,6 +6,8 @@ mod audit;
 mod check;
 mod edges;
 mod eval;
+mod full_disk;
+mod hostile;
 mod pdf;
 mod pdfgen;
 mod redetect;

@@ -13,6 +13,7 @@ fn cfg() -> FetchConfig {
     FetchConfig {
         rate: 50.0,
         timeout: Duration::from_secs(5),
+        allow_private: true,
         ..FetchConfig::default()
     }
 }
