@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use url::Url;
 
-use crate::crawl::{crawl_site, CrawlConfig, PageSource, SiteCrawl};
+use crate::crawl::{crawl_site, CrawlConfig, PageNews, PageSource, SiteCrawl};
 use crate::detect::site::{aggregate, PageResult, SiteVerdict, Targets};
 use crate::detect::{detect, PageContext};
 use crate::rules::RuleSet;
@@ -32,6 +32,7 @@ pub async fn check_site<S: PageSource>(
 ) -> SiteCheck {
     let mut pages: Vec<PageResult> = Vec::new();
     let mut fetched: HashMap<Url, HashSet<String>> = HashMap::new();
+    let mut found: HashSet<String> = HashSet::new();
     let crawl = crawl_site(fetcher, rules, start, cfg, |page| {
         let ctx = PageContext {
             depth: page.depth,
@@ -60,12 +61,19 @@ pub async fn check_site<S: PageSource>(
             })
             .map(|f| f.item.clone())
             .collect();
+        let before = found.len();
+        found.extend(items.iter().cloned());
+        let news = PageNews {
+            new_items: found.len() - before,
+            missing: rules.rules.len().saturating_sub(found.len()),
+        };
         fetched.insert(page.url.clone(), items.clone());
         fetched.insert(page.final_url.clone(), items);
         pages.push(PageResult {
             url: page.final_url.clone(),
             findings,
         });
+        news
     })
     .await;
     let targets = Targets {

@@ -6,9 +6,19 @@
 //! click of depth costs a little. The highest score is fetched first; ties
 //! go to the link found first. So the home-care pages are reached early
 //! and a page budget is spent where the checklist items are.
+//!
+//! Candidates wait in one queue per host (origin, as the politeness gate
+//! keys it): [`Frontier::pop_ready`] hands out the best candidate of a host
+//! that has no request of this crawl in flight, so a slow or shared host
+//! (a vendor serving many municipalities) never idles the others.
+//!
+//! Every candidate also carries a *topic* score (its words and bonus, without
+//! the depth cost); the frontier keeps the multiset of these so the crawl can
+//! ask at any time how promising the best waiting link still is
+//! ([`Frontier::best_topic`]), which drives the stop rule in [`super::stop`].
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -90,6 +100,14 @@ const PUSH: &[(&str, i32)] = &[
     ("search", -6),
 ];
 
+/// Words that make a link one the crawl must read before it may stop early:
+/// the home-care section, contact and fee pages (folded forms, matched in
+/// the anchor text or the URL).
+const ESSENTIAL: &[&str] = &["hemtjanst", "aldreomsorg", "kontakt", "avgift", "taxa"];
+
+/// The topic score given to an essential link at the least.
+pub const ESSENTIAL_TOPIC: i32 = 10;
+
 /// A URL waiting to be fetched.
 #[derive(Debug, Clone)]
 pub struct Candidate {
@@ -105,6 +123,9 @@ pub struct Candidate {
     pub off_site: bool,
     /// The priority score.
     pub score: i32,
+    /// The topic score: words and bonus without the depth cost (at least
+    /// [`ESSENTIAL_TOPIC`] for a home-care, contact or fee link).
+    pub topic: i32,
     seq: u64,
 }
 
@@ -127,9 +148,11 @@ impl Ord for Candidate {
     }
 }
 
-/// The priority queue of one site crawl, with de-duplication.
+/// The priority queues of one site crawl (one per host), with de-duplication.
 pub struct Frontier {
-    heap: BinaryHeap<Candidate>,
+    queues: HashMap<String, BinaryHeap<Candidate>>,
+    topics: BTreeMap<i32, usize>,
+    waiting: usize,
     seen: HashSet<String>,
     seq: u64,
 }
@@ -155,7 +178,9 @@ impl Frontier {
     /// An empty frontier.
     pub fn new() -> Self {
         Self {
-            heap: BinaryHeap::new(),
+            queues: HashMap::new(),
+            topics: BTreeMap::new(),
+            waiting: 0,
             seen: HashSet::new(),
             seq: 0,
         }
@@ -181,6 +206,18 @@ impl Frontier {
         total - 2 * depth as i32
     }
 
+    /// The topic score of a link: its words ([`Frontier::score`] at depth 0)
+    /// plus `bonus`, raised to [`ESSENTIAL_TOPIC`] for an essential link.
+    fn topic(&self, url: &Url, anchor: &str, bonus: i32) -> i32 {
+        let words = self.score(url, anchor, 0) + bonus;
+        let text = format!("{} {}", fold(anchor), fold(url.path()));
+        if ESSENTIAL.iter().any(|w| text.contains(w)) {
+            words.max(ESSENTIAL_TOPIC)
+        } else {
+            words
+        }
+    }
+
     /// Adds a URL unless it was seen before; returns whether it was added.
     pub fn push(
         &mut self,
@@ -195,20 +232,27 @@ impl Frontier {
             return false;
         }
         let score = self.score(&url, anchor, depth) + bonus;
+        let topic = self.topic(&url, anchor, bonus);
         self.seq += 1;
         let (referrer, referrer_text) = match referrer {
             Some((u, t)) => (Some(u), Some(t)),
             None => (None, None),
         };
-        self.heap.push(Candidate {
-            url,
-            depth,
-            referrer,
-            referrer_text,
-            off_site,
-            score,
-            seq: self.seq,
-        });
+        *self.topics.entry(topic).or_insert(0) += 1;
+        self.waiting += 1;
+        self.queues
+            .entry(queue_key(&url))
+            .or_default()
+            .push(Candidate {
+                url,
+                depth,
+                referrer,
+                referrer_text,
+                off_site,
+                score,
+                topic,
+                seq: self.seq,
+            });
         true
     }
 
@@ -222,20 +266,57 @@ impl Frontier {
         self.seen.contains(url.as_str())
     }
 
-    /// The best candidate.
+    /// The best candidate of any host.
     pub fn pop(&mut self) -> Option<Candidate> {
-        self.heap.pop()
+        self.pop_ready(&HashSet::new())
+    }
+
+    /// The best candidate among the hosts not in `busy` (host keys as
+    /// [`queue_key`] gives them); `None` when every waiting candidate is on
+    /// a busy host or nothing waits.
+    pub fn pop_ready(&mut self, busy: &HashSet<String>) -> Option<Candidate> {
+        let key = self
+            .queues
+            .iter()
+            .filter(|(k, _)| !busy.contains(*k))
+            .filter_map(|(k, q)| q.peek().map(|c| (k, c)))
+            .max_by(|a, b| a.1.cmp(b.1))
+            .map(|(k, _)| k.clone())?;
+        let queue = self.queues.get_mut(&key)?;
+        let cand = queue.pop()?;
+        if queue.is_empty() {
+            self.queues.remove(&key);
+        }
+        self.waiting -= 1;
+        if let Some(n) = self.topics.get_mut(&cand.topic) {
+            *n -= 1;
+            if *n == 0 {
+                self.topics.remove(&cand.topic);
+            }
+        }
+        Some(cand)
+    }
+
+    /// The highest topic score among the waiting candidates.
+    pub fn best_topic(&self) -> Option<i32> {
+        self.topics.keys().next_back().copied()
     }
 
     /// Candidates waiting.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.waiting
     }
 
     /// True when nothing is waiting.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.waiting == 0
     }
+}
+
+/// The queue (and politeness) key of a URL: its origin, as
+/// [`crate::fetch::politeness::host_key`] gives it (empty for URLs without one).
+pub fn queue_key(url: &Url) -> String {
+    crate::fetch::politeness::host_key(url).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -283,6 +364,50 @@ mod tests {
             ["/omsorg/aldre/avgifter", "/omsorg/aldre/hemtjanst"]
         );
         assert_eq!(order.last().unwrap(), "/kultur/bibliotek");
+    }
+
+    #[test]
+    fn a_busy_host_does_not_block_another() {
+        let mut f = Frontier::new();
+        let u = |s: &str| Url::parse(s).unwrap();
+        f.push(
+            u("http://vendor.se/berakna/a"),
+            1,
+            "Räkna ut avgift",
+            None,
+            true,
+            20,
+        );
+        f.push(u("http://a.se/kultur"), 1, "Kultur", None, false, 0);
+        f.push(u("http://a.se/omsorg"), 1, "Omsorg", None, false, 0);
+        let first = f.pop().unwrap();
+        assert_eq!(first.url.host_str(), Some("vendor.se"));
+        let busy: HashSet<String> = [queue_key(&first.url)].into();
+        assert_eq!(f.pop_ready(&busy).unwrap().url.path(), "/omsorg");
+        assert_eq!(f.pop_ready(&busy).unwrap().url.path(), "/kultur");
+        assert!(f.pop_ready(&busy).is_none());
+        assert!(f.is_empty());
+        assert_eq!(f.best_topic(), None);
+    }
+
+    #[test]
+    fn essential_links_stay_on_topic() {
+        let mut f = Frontier::new();
+        let u = |s: &str| Url::parse(s).unwrap();
+        f.push(
+            u("http://a.se/kalender/2026"),
+            6,
+            "Kalender",
+            None,
+            false,
+            0,
+        );
+        assert!(f.best_topic().unwrap() < 0);
+        f.push(u("http://a.se/kontakt"), 6, "", None, false, -1);
+        assert_eq!(f.best_topic(), Some(ESSENTIAL_TOPIC));
+        assert_eq!(f.pop().unwrap().url.path(), "/kontakt");
+        assert!(f.best_topic().unwrap() < 0);
+        assert_eq!(f.len(), 1);
     }
 
     #[test]

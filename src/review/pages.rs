@@ -359,7 +359,7 @@ pub(crate) async fn municipality(
     let m = &muni.municipality;
     let mut body = format!(
         "<h1>{} ({})</h1>\n<p>{} · <a href=\"{}\" rel=\"noreferrer noopener\">{}</a> · \
-         status: {}{} · {} hämtade sidor</p>\n",
+         status: {}{} · {} hämtade sidor{}</p>\n",
         escape(&m.name),
         escape(&m.code),
         escape(&m.county),
@@ -370,7 +370,12 @@ pub(crate) async fn municipality(
             .as_deref()
             .map(|r| format!(" ({})", escape(r)))
             .unwrap_or_default(),
-        muni.pages_fetched.unwrap_or(0)
+        muni.pages_fetched.unwrap_or(0),
+        muni.crawl_end
+            .as_deref()
+            .and_then(crate::crawl::CrawlEnd::from_code)
+            .map(|e| format!(" ({})", e.describe_sv()))
+            .unwrap_or_default()
     );
     if let Some(s) = scores.municipalities.iter().find(|s| s.code == code) {
         let score = s.score.map_or_else(

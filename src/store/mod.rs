@@ -47,7 +47,7 @@
 //! | table | key | content |
 //! | --- | --- | --- |
 //! | `runs` | `id` | `year`, `started_at`, `finished_at` (NULL while running), `params_json`, `infokoll_version` |
-//! | `municipalities` | `(run_id, code)` | `name`, `county`, `homepage`, `population`, `status` (`pending`, `in_progress`, `done`), `site_status` (`ok`, `partial`, `unreachable`, `robots_unavailable`, `blocked_by_robots`, `redirect_loop`; NULL until done), `site_reason`, `pages_fetched`, `started_at`, `finished_at` |
+//! | `municipalities` | `(run_id, code)` | `name`, `county`, `homepage`, `population`, `status` (`pending`, `in_progress`, `done`), `site_status` (`ok`, `partial`, `unreachable`, `robots_unavailable`, `blocked_by_robots`, `redirect_loop`; NULL until done), `site_reason`, `pages_fetched`, `crawl_end` (why the crawl ended: `complete`, `off_topic`, `budget`, `not_started`; NULL before it is set), `started_at`, `finished_at` |
 //! | `fetches` | `id`, unique `(run_id, code, url)` | `seq` (crawl order), `final_url`, `redirects_json`, `depth`, `off_site`, `status`, `outcome_kind`, `outcome_text`, `content_type`, `content_hash` (SHA-256 hex), `body_length`, `truncated`, `etag`, `last_modified`, `fetched_at`, `warc_file`, `warc_offset`, `warc_length` |
 //! | `verdicts` | `(run_id, code, item)` | `found`, `confidence`, `flagged` |
 //! | `evidence` | `id`, unique `(run_id, code, item, rank)` | `url`, `snippet`, `highlights_json`, `signal`, `kind`, `weight`, `context`, `target`, `depth`, `off_site`, `warc_file`, `warc_offset`, `warc_length` |
@@ -89,10 +89,16 @@ struct Migration {
 }
 
 /// Every migration, in order; migration `i` brings the file to version `i + 1`.
-const MIGRATIONS: &[Migration] = &[Migration {
-    name: "001_initial",
-    sql: include_str!("migrations/001_initial.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        name: "001_initial",
+        sql: include_str!("migrations/001_initial.sql"),
+    },
+    Migration {
+        name: "002_crawl_end",
+        sql: include_str!("migrations/002_crawl_end.sql"),
+    },
+];
 
 /// The schema version this code writes and reads.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
