@@ -85,6 +85,7 @@ pub(crate) struct AuditBench {
     pub(crate) seed: u64,
     pub(crate) concurrency: usize,
     pub(crate) limit: Option<usize>,
+    pub(crate) read_all: bool,
 }
 
 /// CPU seconds (user + system) of this process, from `/proc/self/stat`.
@@ -157,7 +158,10 @@ pub(crate) fn audit(opts: &AuditBench) -> Result<u8, Failure> {
             timeout: std::time::Duration::from_secs(5),
             ..crate::fetch::FetchConfig::default()
         },
-        crawl: crate::crawl::CrawlConfig::default(),
+        crawl: crate::crawl::CrawlConfig {
+            stop_early: !opts.read_all,
+            ..crate::crawl::CrawlConfig::default()
+        },
         concurrency: opts.concurrency,
         quiet: true,
         previous: None,

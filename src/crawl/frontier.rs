@@ -67,6 +67,16 @@ const PULL: &[(&str, i32)] = &[
     ("e-tjanst", 3),
     ("etjanst", 3),
     ("lov", 1),
+    // Words of checklist items whose pages carry none of the above (a news
+    // item on camera night checks, keyless locks, flexible home care …).
+    ("nattillsyn", 6),
+    ("tillsyn", 6),
+    ("kamera", 5),
+    ("nyckelfri", 5),
+    ("digital", 3),
+    ("flexib", 5),
+    ("handlagg", 5),
+    ("overklag", 4),
 ];
 
 /// Words that push a link back.

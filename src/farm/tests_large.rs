@@ -98,6 +98,16 @@ async fn a_large_site_is_read_focused_and_judged_right() {
         .len();
     assert!(files >= 2000, "{files} files");
     let (verdicts, fetched, end) = crawl(&large, &rules, &CrawlConfig::default()).await;
+    // For comparison: the same site read to the page budget.
+    let (all_verdicts, all_fetched, all_end) = crawl(&large, &rules, &read_all).await;
+    println!(
+        "{} ({files} files): focused {fetched} pages, {} wrong, end {end:?}; \
+         read to the budget {all_fetched} pages, {} wrong, end {all_end:?}",
+        m.name,
+        wrong(&verdicts, &truth).len(),
+        wrong(&all_verdicts, &truth).len()
+    );
+    assert_eq!(all_end, CrawlEnd::Budget);
     let wrong = wrong(&verdicts, &truth);
     assert!(wrong.is_empty(), "{}: {wrong:?}", m.name);
     assert!(fetched <= 100, "{}: {fetched} pages fetched", m.name);
