@@ -4,7 +4,7 @@
 //! with at most 100 pages fetched, and the crawl says it ended because the
 //! section was exhausted.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 

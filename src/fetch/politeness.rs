@@ -267,20 +267,17 @@ impl HostGate {
         let gap = self.period.max(*lock(&self.min_interval));
         let mut acc = lock(&self.account);
         acc.requests += 1;
-        let allowed = match acc.last_allowed {
-            Some(prev) => {
-                let by_rate = prev + gap;
-                let allowed = not_before.map_or(by_rate, |nb| nb.max(by_rate));
-                acc.bound += allowed - prev;
-                allowed
-            }
-            None => {
+        // The first request may start now; each later one an interval after
+        // the previous allowed start; Retry-After can only push it later.
+        let (from, earliest) = acc.last_allowed.map_or_else(
+            || {
                 let now = Instant::now();
-                let allowed = not_before.map_or(now, |nb| nb.max(now));
-                acc.bound += allowed - now;
-                allowed
-            }
-        };
+                (now, now)
+            },
+            |prev| (prev, prev + gap),
+        );
+        let allowed = not_before.map_or(earliest, |nb| nb.max(earliest));
+        acc.bound += allowed - from;
         acc.last_allowed = Some(allowed);
     }
 
