@@ -15,9 +15,11 @@
 //! # Architecture
 //! - [`AuditConfig`] → [`run_audit`] → [`AuditSummary`]
 //! - [`replay`]: the page source (network + archive + store)
+//! - [`redetect`]: a new run from an old run's archive, with other rules, no network
 //! - [`progress`]: bars or log lines
 
 pub mod progress;
+pub mod redetect;
 mod replay;
 
 use std::path::PathBuf;

@@ -10,7 +10,7 @@
 //! reuses the old body.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -61,43 +61,6 @@ impl<'a> AuditSource<'a> {
             recorded: rows.into_iter().map(|r| (r.url.clone(), r)).collect(),
             next_seq: AtomicU32::new(next),
         }
-    }
-
-    fn replay(&self, url: &Url, row: &FetchRow) -> Option<FetchedPage> {
-        let final_url = Url::parse(&row.final_url).ok()?;
-        let redirects = row
-            .redirects
-            .iter()
-            .filter_map(|r| Url::parse(r).ok())
-            .collect();
-        let outcome = match row.outcome_kind.as_str() {
-            "response" => {
-                let warc = row.warc.as_ref()?;
-                let r = archive_ref(warc);
-                response_of(read_record(&self.cx.out, &r).ok()?)
-            }
-            "disallowed" => FetchOutcome::Disallowed {
-                url: final_url.clone(),
-            },
-            "redirect_loop" => FetchOutcome::RedirectLoop,
-            "too_many_redirects" => FetchOutcome::TooManyRedirects,
-            "timeout" => FetchOutcome::Timeout,
-            "unsupported" => FetchOutcome::Unsupported {
-                reason: row.outcome_text.clone().unwrap_or_default(),
-            },
-            _ => FetchOutcome::Transport {
-                reason: row.outcome_text.clone().unwrap_or_default(),
-            },
-        };
-        Some(FetchedPage {
-            requested: url.clone(),
-            final_url,
-            redirects,
-            outcome,
-            requests: 0,
-            fetched_at: std::time::UNIX_EPOCH
-                + std::time::Duration::from_millis(row.fetched_at.max(0) as u64),
-        })
     }
 
     /// Fetches from the network, conditionally when a previous run archived the URL.
@@ -203,6 +166,45 @@ impl<'a> AuditSource<'a> {
     }
 }
 
+/// The page a recorded fetch gave, rebuilt from its row and (for a
+/// response) its archived record in `dir`; `None` when the record cannot be
+/// read or the row's URLs do not parse.
+pub(crate) fn replay_row(dir: &Path, url: &Url, row: &FetchRow) -> Option<FetchedPage> {
+    let final_url = Url::parse(&row.final_url).ok()?;
+    let redirects = row
+        .redirects
+        .iter()
+        .filter_map(|r| Url::parse(r).ok())
+        .collect();
+    let outcome = match row.outcome_kind.as_str() {
+        "response" => {
+            let warc = row.warc.as_ref()?;
+            response_of(read_record(dir, &archive_ref(warc)).ok()?)
+        }
+        "disallowed" => FetchOutcome::Disallowed {
+            url: final_url.clone(),
+        },
+        "redirect_loop" => FetchOutcome::RedirectLoop,
+        "too_many_redirects" => FetchOutcome::TooManyRedirects,
+        "timeout" => FetchOutcome::Timeout,
+        "unsupported" => FetchOutcome::Unsupported {
+            reason: row.outcome_text.clone().unwrap_or_default(),
+        },
+        _ => FetchOutcome::Transport {
+            reason: row.outcome_text.clone().unwrap_or_default(),
+        },
+    };
+    Some(FetchedPage {
+        requested: url.clone(),
+        final_url,
+        redirects,
+        outcome,
+        requests: 0,
+        fetched_at: std::time::UNIX_EPOCH
+            + std::time::Duration::from_millis(row.fetched_at.max(0) as u64),
+    })
+}
+
 /// The archive's address of a stored WARC reference.
 fn archive_ref(w: &WarcRef) -> ArchiveRef {
     ArchiveRef {
@@ -243,7 +245,7 @@ impl PageSource for AuditSource<'_> {
         if let Some(page) = self
             .recorded
             .get(url.as_str())
-            .and_then(|row| self.replay(url, row))
+            .and_then(|row| replay_row(&self.cx.out, url, row))
         {
             self.cx.replayed.fetch_add(1, Ordering::Relaxed);
             self.cx.progress.page(false);

@@ -11,8 +11,11 @@ mod check;
 mod demo;
 mod farm_demo;
 mod local;
+mod redetect;
 mod report;
 mod review;
+mod review_eval;
+mod review_export;
 mod score;
 
 use std::path::PathBuf;
@@ -125,6 +128,8 @@ pub enum Command {
     },
     /// Räkna poäng (delindex Information, uppskattning), placeringar och antal per punkt.
     Score(score::ScoreArgs),
+    /// Detektera om en tidigare körnings arkiverade sidor med nuvarande (eller andra) regler, utan nätet.
+    Redetect(redetect::RedetectArgs),
     /// Skriv rapporterna: HTML per kommun, nationell rapport, CSV, XLSX och JSON.
     Report(report::ReportArgs),
     /// Granska flaggade fynd i en webbapp (och hantera granskarkonton).
@@ -150,11 +155,14 @@ pub enum Command {
     /// Mät reglerna mot märkta sidor (precision, träffsäkerhet, F1).
     Eval {
         /// Katalog med sidorna.
-        #[arg(long)]
-        pages: PathBuf,
+        #[arg(long, required_unless_present = "run")]
+        pages: Option<PathBuf>,
         /// CSV med kolumnerna file,url,kommun,item,present,note.
-        #[arg(long)]
-        labels: PathBuf,
+        #[arg(long, required_unless_present = "run")]
+        labels: Option<PathBuf>,
+        /// Uppskatta i stället ur granskarnas beslut i en granskningskatalog.
+        #[command(flatten)]
+        review: review_eval::RunEvalArgs,
         /// Utdataformat.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -367,6 +375,7 @@ fn dispatch(command: Command) -> Result<u8, Failure> {
         }
         Command::Score(args) => score::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Redetect(args) => redetect::run(&args),
         Command::Review(args) => review::run(&args),
         Command::Kommuner { format } => local::kommuner(format),
         Command::Detect {
@@ -377,9 +386,15 @@ fn dispatch(command: Command) -> Result<u8, Failure> {
         Command::Eval {
             pages,
             labels,
+            review,
             format,
             rules,
-        } => local::eval(&pages, &labels, format, rules.as_ref()),
+        } => match (pages, labels, review.run.is_some()) {
+            (Some(pages), Some(labels), false) => {
+                local::eval(&pages, &labels, format, rules.as_ref())
+            }
+            _ => review_eval::run(&review, format, rules.as_ref()),
+        },
         Command::Rules { action } => match action {
             RulesAction::Test { rules } => local::rules_test(rules.as_ref()),
             RulesAction::Lint { rules } => local::rules_lint(rules.as_ref()),

@@ -51,6 +51,8 @@ pub enum ReviewAction {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Skriv de granskade fyndens sidor (sanerade) och labels.csv som en märkt sidsamling.
+    Export(super::review_export::ExportArgs),
 }
 
 /// `review user` subcommands.
@@ -79,6 +81,9 @@ pub enum UserAction {
 pub(crate) fn run(args: &ReviewArgs) -> Result<u8, Failure> {
     match &args.action {
         Some(ReviewAction::User { action }) => user(action, args.run.as_deref()),
+        Some(ReviewAction::Export(export)) => {
+            super::review_export::run(export, args.run.as_deref())
+        }
         None => serve_app(args),
     }
 }

@@ -22,6 +22,8 @@
 //! - `pages.rs`, `finding.rs`, `actions.rs`, `archive.rs` — the handlers.
 //! - `filter.rs` — the queue filter and which entries are reviewed.
 //! - `html.rs` — escaping, page shell, style sheet, keyboard script.
+//! - [`estimate`] — precision and recall per item from the decisions;
+//!   [`export`] — reviewed pages as a labelled page set.
 //!
 //! # Routes
 //!
@@ -49,6 +51,8 @@ mod accounts;
 mod actions;
 mod archive;
 mod auth;
+pub mod estimate;
+pub mod export;
 mod filter;
 mod finding;
 mod html;

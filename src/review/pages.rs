@@ -208,6 +208,7 @@ pub(crate) async fn start(State(state): State<ReviewState>, headers: HeaderMap) 
         );
     }
     body.push_str("</tbody></table>\n");
+    body.push_str(&super::estimate::start_page_section(&state, &latest));
     html_response(StatusCode::OK, page("Start", Some(&viewer), &body), CSP_APP)
 }
 

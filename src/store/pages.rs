@@ -10,7 +10,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::{Result, RunId, Store};
+use super::{sql_error, write_tx, Result, RunId, Store};
 
 /// Where a response is archived: a WARC file and the record's byte range.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -158,50 +158,22 @@ impl Store {
     ///
     /// The municipality must have been added to the run.
     pub fn record_fetch(&self, run: RunId, code: &str, row: &FetchRow) -> Result<bool> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO fetches (run_id, code, seq, url, final_url, redirects_json, depth, \
-                 off_site, status, outcome_kind, outcome_text, content_type, content_hash, \
-                 body_length, truncated, etag, last_modified, fetched_at, warc_file, \
-                 warc_offset, warc_length) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
-                 ?17, ?18, ?19, ?20, ?21) \
-                 ON CONFLICT (run_id, code, url) DO NOTHING",
-            )
-            .map_err(|e| self.sql_err(e, "prepare record fetch"))?;
-        let warc = row.warc.as_ref();
-        let added = stmt
-            .execute(params![
-                run,
-                code,
-                row.seq,
-                row.url,
-                row.final_url,
-                to_json(&row.redirects),
-                row.depth,
-                row.off_site,
-                row.status,
-                row.outcome_kind,
-                row.outcome_text,
-                row.content_type,
-                row.content_hash,
-                row.body_length,
-                row.truncated,
-                row.etag,
-                row.last_modified,
-                row.fetched_at,
-                warc.map(|w| w.file.as_str()),
-                warc.map(|w| w.offset),
-                warc.map(|w| w.length),
-            ])
-            .map_err(|e| {
-                self.sql_err(
-                    e,
-                    format!("record fetch {} of {code} in run {run}", row.url),
-                )
-            })?;
-        Ok(added == 1)
+        insert_fetch(&self.conn, &self.path, run, code, row)
+    }
+
+    /// Records many fetches of one municipality in ONE transaction (rows
+    /// already there are kept, as with [`Store::record_fetch`]); returns how
+    /// many are new. Used to carry a run's fetches over into a new run.
+    pub fn record_fetches(&mut self, run: RunId, code: &str, rows: &[FetchRow]) -> Result<usize> {
+        let what = format!("record fetches of {code} in run {run}");
+        let tx = write_tx(&mut self.conn, &self.path, &what)?;
+        let mut added = 0;
+        for row in rows {
+            added += usize::from(insert_fetch(&tx, &self.path, run, code, row)?);
+        }
+        tx.commit()
+            .map_err(|e| sql_error(&self.path, e, format_args!("{what}: commit")))?;
+        Ok(added)
     }
 
     /// Every fetch of a municipality in a run, in crawl order.
@@ -288,6 +260,60 @@ impl Store {
             .map_err(|e| self.sql_err(e, format!("read validators of {url}")))?;
         Ok(found.flatten())
     }
+}
+
+/// Inserts one fetch row unless `(run, code, url)` is there already.
+fn insert_fetch(
+    conn: &rusqlite::Connection,
+    path: &std::path::Path,
+    run: RunId,
+    code: &str,
+    row: &FetchRow,
+) -> Result<bool> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO fetches (run_id, code, seq, url, final_url, redirects_json, depth, \
+             off_site, status, outcome_kind, outcome_text, content_type, content_hash, \
+             body_length, truncated, etag, last_modified, fetched_at, warc_file, \
+             warc_offset, warc_length) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, \
+             ?17, ?18, ?19, ?20, ?21) \
+             ON CONFLICT (run_id, code, url) DO NOTHING",
+        )
+        .map_err(|e| sql_error(path, e, format_args!("prepare record fetch")))?;
+    let warc = row.warc.as_ref();
+    let added = stmt
+        .execute(params![
+            run,
+            code,
+            row.seq,
+            row.url,
+            row.final_url,
+            to_json(&row.redirects),
+            row.depth,
+            row.off_site,
+            row.status,
+            row.outcome_kind,
+            row.outcome_text,
+            row.content_type,
+            row.content_hash,
+            row.body_length,
+            row.truncated,
+            row.etag,
+            row.last_modified,
+            row.fetched_at,
+            warc.map(|w| w.file.as_str()),
+            warc.map(|w| w.offset),
+            warc.map(|w| w.length),
+        ])
+        .map_err(|e| {
+            sql_error(
+                path,
+                e,
+                format_args!("record fetch {} of {code} in run {run}", row.url),
+            )
+        })?;
+    Ok(added == 1)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use infokoll::store::{MunicipalityStatus, Store};
 use crate::util::{infokoll, municipality_truths, Server};
 
 /// A registry CSV with the fixture municipalities (codes 9001…), and code → host.
-fn fixture_registry(dir: &Path) -> (std::path::PathBuf, HashMap<String, String>) {
+pub(crate) fn fixture_registry(dir: &Path) -> (std::path::PathBuf, HashMap<String, String>) {
     let mut csv = String::from("kod,namn,lan_kod,lan,webbplats,befolkning,befolkning_ar\n");
     let mut hosts = HashMap::new();
     for (i, (host, t)) in municipality_truths().into_iter().enumerate() {
@@ -29,7 +29,7 @@ fn fixture_registry(dir: &Path) -> (std::path::PathBuf, HashMap<String, String>)
     (path, hosts)
 }
 
-fn audit_args<'a>(out: &'a str, registry: &'a str, proxy: &'a str) -> Vec<&'a str> {
+pub(crate) fn audit_args<'a>(out: &'a str, registry: &'a str, proxy: &'a str) -> Vec<&'a str> {
     vec![
         "audit",
         "--out",

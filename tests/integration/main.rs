@@ -5,6 +5,8 @@
 mod audit;
 mod check;
 mod eval;
+mod redetect;
+mod review_eval;
 mod robustness;
 mod rules;
 mod util;
