@@ -189,6 +189,7 @@ pub async fn run_audit(
                 "rate": cfg.fetch.rate,
                 "max_pages": cfg.crawl.max_pages,
                 "max_depth": cfg.crawl.max_depth,
+                "stop_early": cfg.crawl.stop_early,
                 "user_agent": cfg.fetch.user_agent,
                 "municipalities": cfg.municipalities.len(),
             });
