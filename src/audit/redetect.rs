@@ -572,5 +572,7 @@ mod tests {
             (d.max_pages, d.max_depth),
             (DEFAULT_MAX_PAGES, DEFAULT_MAX_DEPTH)
         );
+        assert!(!d.stop_early, "older runs read every site to the budget");
+        assert!(crawl_config(&serde_json::json!({"stop_early": true})).stop_early);
     }
 }
