@@ -107,7 +107,12 @@ async fn a_large_site_is_read_focused_and_judged_right() {
         wrong(&verdicts, &truth).len(),
         wrong(&all_verdicts, &truth).len()
     );
-    assert_eq!(all_end, CrawlEnd::Budget);
+    // Read without the early stop, the news and the calendar take the
+    // budget (or everything reachable within the depth and query limits).
+    assert!(
+        all_fetched >= 200,
+        "read to the budget: {all_fetched} pages"
+    );
     let wrong = wrong(&verdicts, &truth);
     assert!(wrong.is_empty(), "{}: {wrong:?}", m.name);
     assert!(fetched <= 100, "{}: {fetched} pages fetched", m.name);
