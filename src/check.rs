@@ -67,8 +67,12 @@ pub async fn check_site<S: PageSource>(
             new_items: found.len() - before,
             missing: rules.rules.len().saturating_sub(found.len()),
         };
-        fetched.insert(page.url.clone(), items.clone());
-        fetched.insert(page.final_url.clone(), items);
+        // A page a script builds was not seen as a reader sees it: a link to
+        // it keeps its weight (flagged for review rather than missing).
+        if !page.script_built {
+            fetched.insert(page.url.clone(), items.clone());
+            fetched.insert(page.final_url.clone(), items);
+        }
         pages.push(PageResult {
             url: page.final_url.clone(),
             findings,

@@ -14,7 +14,8 @@
 //! Layers (a module only uses modules of lower layers):
 //!
 //! 0. [`registry`], [`text`], [`extract`], [`rules`] — no network
-//! 1. [`fetch`] — HTTP, per-host politeness, robots.txt
+//! 1. [`fetch`] — HTTP, per-host politeness, robots.txt; [`pdf`] — PDF text in a
+//!    limited helper process
 //! 2. [`crawl`] (one focused site crawl), [`detect`] (rules on documents)
 //! 3. [`report`] (site-level verdicts and their rendering)
 //! 4. [`cli`] — the only module that wires everything and owns the terminal
@@ -33,6 +34,7 @@ pub mod extract;
 pub mod farm;
 pub mod fetch;
 pub mod fixture_server;
+pub mod pdf;
 pub mod registry;
 pub mod report;
 pub mod review;

@@ -241,6 +241,7 @@ fn crawl_config(params: &serde_json::Value) -> CrawlConfig {
             .get("stop_early")
             .and_then(serde_json::Value::as_bool)
             .unwrap_or(false),
+        ..CrawlConfig::default()
     }
 }
 

@@ -96,6 +96,19 @@ pub enum Command {
     },
     /// Granska alla kommuner (eller några): artigt, arkiverat, kan återupptas.
     Audit(audit::AuditArgs),
+    /// Internt: läser en pdf från stdin och skriver dess text som JSON (körs av granskningen).
+    #[command(hide = true, name = "pdf-text")]
+    PdfText {
+        /// Högsta antal sidor som läses.
+        #[arg(long, default_value_t = crate::pdf::DEFAULT_MAX_PDF_PAGES)]
+        max_pages: usize,
+        /// Gräns för processens adressrymd i MiB (0 = ingen).
+        #[arg(long, default_value_t = crate::pdf::DEFAULT_PDF_MEMORY_MB)]
+        memory_mb: u64,
+        /// Gräns för processortid i sekunder (0 = ingen).
+        #[arg(long, default_value_t = 0)]
+        cpu_seconds: u64,
+    },
     /// Kör granskningen mot de inbyggda testwebbplatserna på 127.0.0.1.
     Demo {
         /// Högsta antal förfrågningar per sekund och värd.
@@ -349,6 +362,15 @@ fn dispatch(command: Command) -> Result<u8, Failure> {
             fetch,
         } => check::run(&target, format, rules.as_ref(), against.as_deref(), &fetch),
         Command::Audit(args) => audit::run(&args),
+        Command::PdfText {
+            max_pages,
+            memory_mb,
+            cpu_seconds,
+        } => Ok(crate::pdf::helper::run(crate::pdf::helper::HelperLimits {
+            max_pages,
+            memory_mb,
+            cpu_seconds,
+        })),
         Command::Demo {
             rate,
             fixtures,

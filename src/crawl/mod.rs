@@ -21,8 +21,11 @@
 //! # Architecture
 //! - [`crawl_site`]: the loop; [`SiteCrawl`] and [`SiteStatus`]: what came of it
 //! - [`frontier`], [`scope`], [`sitemap`], [`stop`]
+//! - [`coverage`]: PDFs read or not, pages that need JavaScript; `pdf_pages`: PDF links and bodies
 
+pub mod coverage;
 pub mod frontier;
+mod pdf_pages;
 pub mod scope;
 pub mod sitemap;
 pub mod stop;
@@ -36,11 +39,14 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde::Serialize;
 use url::Url;
 
+use crate::extract::script::looks_script_built;
 use crate::extract::{parse_html, Document};
 use crate::fetch::robots::{RobotsRules, RobotsStatus};
 use crate::fetch::{FetchOutcome, FetchedPage, Fetcher};
+use crate::pdf::{is_pdf, PdfReader};
 use crate::rules::RuleSet;
 use crate::text::fold;
+use coverage::{Coverage, UnreadPdf};
 use frontier::{queue_key, Frontier};
 use scope::{looks_like_trap, normalise, SiteScope};
 use stop::StopRule;
@@ -88,6 +94,8 @@ pub struct CrawlConfig {
     /// Whether the crawl may end before the budget when the section is
     /// exhausted ([`stop`]).
     pub stop_early: bool,
+    /// How PDFs are read (helper program, limits).
+    pub pdf: PdfReader,
 }
 
 impl Default for CrawlConfig {
@@ -97,6 +105,7 @@ impl Default for CrawlConfig {
             max_depth: DEFAULT_MAX_DEPTH,
             use_sitemaps: true,
             stop_early: true,
+            pdf: PdfReader::default(),
         }
     }
 }
@@ -180,6 +189,8 @@ pub struct CrawledPage {
     pub referrer_text: Option<String>,
     /// The parsed page.
     pub document: Document,
+    /// True when the page needs JavaScript to show its content and was not rendered.
+    pub script_built: bool,
 }
 
 /// A record of one fetch attempt.
@@ -221,6 +232,8 @@ pub struct SiteCrawl {
     pub pages_fetched: usize,
     /// Why the crawl ended.
     pub end: CrawlEnd,
+    /// PDFs read or not, pages not rendered.
+    pub coverage: Coverage,
     /// Wall time of the crawl.
     pub elapsed: Duration,
 }
@@ -249,6 +262,7 @@ where
         unreachable: HashSet::new(),
         pages_fetched: 0,
         end: CrawlEnd::NotStarted,
+        coverage: Coverage::default(),
         elapsed: Duration::ZERO,
     };
     let Some(start) = normalise(start) else {
@@ -335,6 +349,18 @@ where
             walk.scope.add(&page.final_url);
         }
         let Some(crawled) = walk.take_page(&mut crawl, &page, &cand) else {
+            if let Some(document) = read_pdf_response(cfg, &page, &mut crawl).await {
+                let news = on_page(&CrawledPage {
+                    url: cand.url.clone(),
+                    final_url: page.final_url.clone(),
+                    depth: cand.depth,
+                    off_site: cand.off_site,
+                    referrer_text: cand.referrer_text.clone(),
+                    document,
+                    script_built: false,
+                });
+                walk.stop.page_read(cand.topic, news);
+            }
             continue;
         };
         let news = on_page(&crawled);
@@ -419,6 +445,10 @@ impl Walk {
         };
         let document = parse_html(&page.final_url, body, content_type);
         crawl.pages_fetched += 1;
+        let script_built = looks_script_built(body, &document);
+        if script_built {
+            crawl.coverage.script_pages.push(page.final_url.clone());
+        }
         Some(CrawledPage {
             url: cand.url.clone(),
             final_url: page.final_url.clone(),
@@ -426,6 +456,7 @@ impl Walk {
             off_site: cand.off_site,
             referrer_text: cand.referrer_text.clone(),
             document,
+            script_built,
         })
     }
 }
@@ -491,14 +522,20 @@ fn enqueue_links(rules: &RuleSet, page: &CrawledPage, walk: &mut Walk) {
     let doc = &page.document;
     let depth = page.depth + 1;
     let title = doc.title.clone();
-    let mut push = |url: &Url, anchor: &str, bonus: i32| {
-        let Some(url) = normalise(url) else { return };
+    let mut push = |url: &Url, anchor: &str, bonus: i32, headings: &[String]| {
+        let pdf = pdf_pages::pdf_link(url);
+        let Some(url) = normalise(url).or_else(|| pdf.clone()) else {
+            return;
+        };
         if looks_like_trap(&url) {
             return;
         }
         let on_site = scope.contains(&url);
         let candidate = rules.wants_follow(&url, &fold(anchor));
         if !on_site && !candidate {
+            return;
+        }
+        if pdf.is_some() && !candidate && !pdf_pages::is_home_care(doc, headings) {
             return;
         }
         if frontier.has_seen(&url) {
@@ -517,14 +554,14 @@ fn enqueue_links(rules: &RuleSet, page: &CrawledPage, walk: &mut Walk) {
         frontier.push(url, depth, anchor, referrer, !on_site, bonus);
     };
     for frame in &doc.frames {
-        push(&frame.src, &frame.title, 30);
+        push(&frame.src, &frame.title, 30, &frame.heading_path);
     }
     for link in doc.links.iter().filter(|l| !l.nofollow) {
         let anchor = match &link.title {
             Some(t) => format!("{} {t}", link.text),
             None => link.text.clone(),
         };
-        push(&link.href, &anchor, 0);
+        push(&link.href, &anchor, 0, &link.heading_path);
     }
 }
 
@@ -555,7 +592,8 @@ async fn read_sitemaps<S: PageSource>(fetcher: &S, listed: &[Url], start: &Url, 
         else {
             continue;
         };
-        let map = sitemap::parse_sitemap(body, MAX_SITEMAP_URLS);
+        let body = sitemap::gunzip_if_needed(body, sitemap::MAX_SITEMAP_BYTES);
+        let map = sitemap::parse_sitemap(&body, MAX_SITEMAP_URLS);
         queue.extend(map.sitemaps);
         for u in map.pages {
             if taken >= MAX_SITEMAP_URLS {
@@ -567,6 +605,52 @@ async fn read_sitemaps<S: PageSource>(fetcher: &S, listed: &[Url], start: &Url, 
                     taken += 1;
                 }
             }
+        }
+    }
+}
+
+/// Reads a fetched PDF (by Content-Type or magic bytes) into a document,
+/// recording in coverage what came of it. `None` when the response is no
+/// PDF or could not be read (the page record then says why).
+async fn read_pdf_response(
+    cfg: &CrawlConfig,
+    page: &FetchedPage,
+    crawl: &mut SiteCrawl,
+) -> Option<Document> {
+    let FetchOutcome::Response {
+        status: 200..=299,
+        content_type,
+        body,
+        truncated,
+        ..
+    } = &page.outcome
+    else {
+        return None;
+    };
+    if !is_pdf(content_type.as_deref(), body) {
+        return None;
+    }
+    let max = crate::pdf::DEFAULT_MAX_PDF_BYTES;
+    let read = pdf_pages::read_pdf(&cfg.pdf, &page.final_url, body, *truncated, max).await;
+    if let Some(last) = crawl.pages.last_mut() {
+        last.outcome = match &read {
+            Ok((_, pages)) => format!("pdf, {pages} sidor lästa"),
+            Err(problem) => problem.to_string(),
+        };
+    }
+    match read {
+        Ok((document, pages)) => {
+            crawl.coverage.pdfs_read += 1;
+            crawl.coverage.pdf_pages += pages;
+            Some(document)
+        }
+        Err(problem) => {
+            tracing::info!(url = %page.final_url, %problem, "pdf not read");
+            crawl.coverage.pdfs_unread.push(UnreadPdf {
+                url: page.final_url.clone(),
+                problem,
+            });
+            None
         }
     }
 }

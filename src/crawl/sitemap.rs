@@ -1,4 +1,5 @@
-//! Sitemaps: `<urlset>` and `<sitemapindex>` XML → URLs.
+//! Sitemaps: `<urlset>` and `<sitemapindex>` XML → URLs, plain or gzipped
+//! (`sitemap.xml.gz`; a `Content-Encoding: gzip` is undone by the fetcher).
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
@@ -11,6 +12,23 @@ pub struct Sitemap {
     pub pages: Vec<Url>,
     /// Nested sitemaps (`<sitemapindex><sitemap><loc>`).
     pub sitemaps: Vec<Url>,
+}
+
+/// Most bytes of a sitemap after gunzipping: the fetcher's cap on a plain one.
+pub const MAX_SITEMAP_BYTES: usize = crate::fetch::DEFAULT_MAX_BODY;
+
+/// The sitemap text of a body: gunzipped (at most `cap` bytes, a cut
+/// stream keeps what was inflated) when it starts with the gzip magic, else as is.
+pub fn gunzip_if_needed(body: &[u8], cap: usize) -> std::borrow::Cow<'_, [u8]> {
+    use std::io::Read as _;
+    if !body.starts_with(&[0x1f, 0x8b]) {
+        return std::borrow::Cow::Borrowed(body);
+    }
+    let mut out = Vec::new();
+    let mut reader = flate2::read::MultiGzDecoder::new(body).take(cap as u64);
+    // A broken stream keeps what inflated before the break.
+    let _ = reader.read_to_end(&mut out);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Parses sitemap XML leniently: unparseable parts are skipped, and at

@@ -11,10 +11,14 @@
 //! - `walker`: the single DOM pass behind `html` (blocks, links, frames)
 //! - `textbuf`: whitespace collapsing and link-context windows
 //! - `forms`: forms, field labels and pseudo-forms for inputs outside `<form>`
+//! - [`pdf`]: PDF page texts → [`Document`] (paragraph blocks under title and page)
+//! - [`script`]: does a page need JavaScript to show its content?
 
 pub mod charset;
 mod forms;
 mod html;
+pub mod pdf;
+pub mod script;
 mod textbuf;
 mod walker;
 

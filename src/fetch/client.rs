@@ -286,7 +286,12 @@ impl Fetcher {
                     )
                 })
                 .collect();
-            let read = read_capped(resp, config.max_body).await;
+            let (cap, skip) = body_cap(config, content_type.as_deref(), resp.content_length());
+            let read = if skip {
+                Ok((Vec::new(), true))
+            } else {
+                read_capped(resp, cap).await
+            };
             drop(permit);
             return Hop::Done(match read {
                 Ok((body, truncated)) => FetchOutcome::Response {
@@ -450,6 +455,22 @@ fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The body cap of a response, and whether to skip the body: a PDF gets
+/// the PDF cap and is not read at all when its Content-Length is over it
+/// (a cut PDF cannot be read anyway).
+fn body_cap(
+    config: &FetchConfig,
+    content_type: Option<&str>,
+    length: Option<u64>,
+) -> (usize, bool) {
+    let pdf = content_type.is_some_and(|c| c.to_ascii_lowercase().contains("pdf"));
+    if !pdf {
+        return (config.max_body, false);
+    }
+    let cap = config.max_pdf_body.max(config.max_body);
+    (cap, length.is_some_and(|l| l > cap as u64))
 }
 
 /// Reads at most `cap` decompressed bytes; `true` when more were coming.

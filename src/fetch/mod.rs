@@ -48,6 +48,9 @@ pub struct FetchConfig {
     pub timeout: Duration,
     /// Body size cap (bytes, after decompression); larger bodies are cut and marked.
     pub max_body: usize,
+    /// Body size cap of a PDF (`application/pdf`); a PDF whose Content-Length
+    /// is over it is not read at all (an empty body marked as cut).
+    pub max_pdf_body: usize,
     /// Redirects followed before giving up.
     pub max_redirects: usize,
     /// Explicit proxy for all requests; `None` uses the standard proxy variables.
@@ -63,6 +66,7 @@ impl Default for FetchConfig {
             rate: DEFAULT_RATE,
             timeout: DEFAULT_TIMEOUT,
             max_body: DEFAULT_MAX_BODY,
+            max_pdf_body: crate::pdf::DEFAULT_MAX_PDF_BYTES,
             max_redirects: DEFAULT_MAX_REDIRECTS,
             proxy: None,
             max_retries: 2,

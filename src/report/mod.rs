@@ -75,6 +75,8 @@ pub struct SiteReport {
     pub items: Vec<SiteVerdict>,
     /// Every fetch attempt of the crawl, in order.
     pub pages: Vec<crate::crawl::PageRecord>,
+    /// PDFs read and not, pages that need JavaScript.
+    pub coverage: crate::crawl::coverage::Coverage,
 }
 
 impl SiteReport {
@@ -100,6 +102,7 @@ impl SiteReport {
                 Vec::new()
             },
             pages: crawl.pages.clone(),
+            coverage: crawl.coverage.clone(),
         }
     }
 
@@ -125,6 +128,9 @@ impl SiteReport {
             self.elapsed_seconds,
             self.crawl_end_text
         );
+        for line in self.coverage.lines_sv() {
+            let _ = writeln!(out, "        {line}");
+        }
         if !self.checked() {
             let _ = writeln!(
                 out,
@@ -158,7 +164,7 @@ impl SiteReport {
                 );
                 if item.found {
                     for e in item.evidence.iter().take(2) {
-                        let _ = writeln!(out, "           {}", e.url);
+                        let _ = writeln!(out, "           {}{}", e.url, pdf_page(&e.context));
                         let _ = writeln!(out, "           ”{}”", one_line(&e.snippet));
                     }
                 } else {
@@ -177,6 +183,11 @@ impl SiteReport {
         }
         out
     }
+}
+
+/// " (s. 2)" for evidence from a PDF page, else nothing.
+fn pdf_page(context: &str) -> String {
+    crate::extract::pdf::page_of_context(context).map_or_else(String::new, |n| format!(" (s. {n})"))
 }
 
 fn one_line(s: &str) -> String {

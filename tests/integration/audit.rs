@@ -125,8 +125,29 @@ fn audit_of_the_fixture_sites_matches_truth() {
         .to_string_lossy()
         .ends_with(".warc.gz")));
     assert!(out.join("infokoll.log").exists());
+    // The PDFs read are archived as response records, for the reviewer.
+    assert!(warc_text(&out).contains(
+        "WARC-Target-URI: http://www.kvarnsjo.se/dokument/servicedeklaration-hemtjanst.pdf"
+    ));
     // Per host, requests keep the rate (20/s → 50 ms) across all municipalities.
     crate::util::assert_spacing(&server.log(), Duration::from_millis(50));
+}
+
+/// All WARC files of a run, inflated, as (lossy) text.
+fn warc_text(out: &Path) -> String {
+    use std::io::Read as _;
+    let mut text = String::new();
+    for entry in std::fs::read_dir(out).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().ends_with(".warc.gz") {
+            let mut bytes = Vec::new();
+            flate2::read::MultiGzDecoder::new(std::fs::File::open(&path).unwrap())
+                .read_to_end(&mut bytes)
+                .unwrap();
+            text.push_str(&String::from_utf8_lossy(&bytes));
+        }
+    }
+    text
 }
 
 /// Runs an audit and SIGKILLs it after `after`; returns whether it was still running then.

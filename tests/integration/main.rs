@@ -5,6 +5,8 @@
 mod audit;
 mod check;
 mod eval;
+mod pdf;
+mod pdfgen;
 mod redetect;
 mod review_eval;
 mod robustness;
