@@ -388,7 +388,10 @@ struct Job<'a> {
 impl Job<'_> {
     /// One worker: takes the next municipality until none is left.
     fn work(&self) -> Result<(), RedetectError> {
+        // IO and timers drive the PDF helper process (archived PDFs are
+        // read again); no HTTP client is built here.
         let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
             .build()
             .map_err(|source| RedetectError::OutDir {
                 path: self.from.to_path_buf(),
