@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use url::Url;
 
-use crate::crawl::{crawl_site, CrawlConfig, PageSource, SiteCrawl};
+use crate::crawl::{crawl_site, CrawlConfig, PageNews, PageSource, SiteCrawl};
 use crate::detect::coverage::{assess_missing, Coverage};
 use crate::detect::site::{aggregate, PageResult, SiteVerdict, Targets};
 use crate::detect::{detect, PageContext};
@@ -36,6 +36,7 @@ pub async fn check_site<S: PageSource>(
     let mut pages: Vec<PageResult> = Vec::new();
     let mut fetched: HashMap<Url, HashSet<String>> = HashMap::new();
     let mut coverage = Coverage::default();
+    let mut found: HashSet<String> = HashSet::new();
     let crawl = crawl_site(fetcher, rules, start, cfg, |page| {
         if !page.off_site {
             coverage.add_page(&page.document);
@@ -68,6 +69,12 @@ pub async fn check_site<S: PageSource>(
             })
             .map(|f| f.item.clone())
             .collect();
+        let before = found.len();
+        found.extend(items.iter().cloned());
+        let news = PageNews {
+            new_items: found.len() - before,
+            missing: rules.rules.len().saturating_sub(found.len()),
+        };
         // A page a script builds was not seen as a reader sees it: a link to
         // it keeps its weight (flagged for review rather than missing).
         if !page.script_built {
@@ -78,6 +85,7 @@ pub async fn check_site<S: PageSource>(
             url: page.final_url.clone(),
             findings,
         });
+        news
     })
     .await;
     let targets = Targets {

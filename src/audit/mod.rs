@@ -120,6 +120,8 @@ pub struct AuditSummary {
     pub requests: u64,
     /// Wall time of this process's part.
     pub elapsed_seconds: f64,
+    /// The hosts with the largest politeness bound in this process, busiest first (at most five).
+    pub busiest_hosts: Vec<crate::fetch::politeness::HostLoad>,
     /// True when the run was interrupted (Ctrl-C) before it was complete.
     pub interrupted: bool,
     /// The database file.
@@ -192,6 +194,7 @@ pub async fn run_audit(
                 "rate": cfg.fetch.rate,
                 "max_pages": cfg.crawl.max_pages,
                 "max_depth": cfg.crawl.max_depth,
+                "stop_early": cfg.crawl.stop_early,
                 "user_agent": cfg.fetch.user_agent,
                 "municipalities": cfg.municipalities.len(),
             });
@@ -310,6 +313,7 @@ pub async fn run_audit(
         not_modified: cx.not_modified.load(Ordering::Relaxed),
         requests: cx.fetcher.requests_sent(),
         elapsed_seconds: began.elapsed().as_secs_f64(),
+        busiest_hosts: cx.fetcher.host_loads().into_iter().take(5).collect(),
         interrupted,
         database: store.path().to_path_buf(),
     })
@@ -360,14 +364,20 @@ async fn audit_one(
     // showing both says each once.
     let reason = status.reason().map(str::to_owned);
     let finished = tokio::task::block_in_place(|| match cx.store.lock() {
-        Ok(mut store) => Some(store.finish_municipality(
-            cx.run,
-            &code,
-            status.code(),
-            reason.as_deref(),
-            result.crawl.pages_fetched as u32,
-            if status.checked() { &rows } else { &[] },
-        )),
+        Ok(mut store) => Some(
+            store
+                .set_crawl_end(cx.run, &code, result.crawl.end.code())
+                .and_then(|()| {
+                    store.finish_municipality(
+                        cx.run,
+                        &code,
+                        status.code(),
+                        reason.as_deref(),
+                        result.crawl.pages_fetched as u32,
+                        if status.checked() { &rows } else { &[] },
+                    )
+                }),
+        ),
         Err(_) => None,
     });
     let Some(finished) = finished else {
@@ -377,7 +387,7 @@ async fn audit_one(
         cx.fail(format!("kunde inte spara resultaten för {code}: {e}"));
         return false;
     }
-    tracing::info!(%code, name = %m.name, status = status.code(), pages = result.crawl.pages_fetched,
+    tracing::info!(%code, name = %m.name, status = status.code(), pages = result.crawl.pages_fetched, end = result.crawl.end.code(),
         secs = t0.elapsed().as_secs_f64(), "municipality done");
     cx.progress.municipality_done(&m.name, status.code());
     true

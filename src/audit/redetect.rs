@@ -235,6 +235,12 @@ fn crawl_config(params: &serde_json::Value) -> CrawlConfig {
         max_pages: number("max_pages").map_or(DEFAULT_MAX_PAGES, |n| n as usize),
         max_depth: number("max_depth").map_or(DEFAULT_MAX_DEPTH, |n| n as u32),
         use_sitemaps: true,
+        // Runs begun before the early stop existed read every site to its
+        // budget; replay them the same way.
+        stop_early: params
+            .get("stop_early")
+            .and_then(serde_json::Value::as_bool)
+            .unwrap_or(false),
         ..CrawlConfig::default()
     }
 }
@@ -462,6 +468,9 @@ impl Job<'_> {
         let mut out = self.out.lock().map_err(|_| RedetectError::Poisoned)?;
         out.set_in_progress(self.run, code)?;
         out.record_fetches(self.run, code, rows)?;
+        if let Some(end) = state.crawl_end.as_deref() {
+            out.set_crawl_end(self.run, code, end)?;
+        }
         out.finish_municipality(
             self.run,
             code,
@@ -567,5 +576,7 @@ mod tests {
             (d.max_pages, d.max_depth),
             (DEFAULT_MAX_PAGES, DEFAULT_MAX_DEPTH)
         );
+        assert!(!d.stop_early, "older runs read every site to the budget");
+        assert!(crawl_config(&serde_json::json!({"stop_early": true})).stop_early);
     }
 }

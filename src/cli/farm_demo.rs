@@ -75,11 +75,11 @@ fn prepare_out(out: &Path) -> Result<(), Failure> {
 }
 
 /// Item → (verdicts that agree with the truth, verdicts).
-type Agreement = BTreeMap<String, (usize, usize)>;
+pub(crate) type Agreement = BTreeMap<String, (usize, usize)>;
 
 /// Per-item agreement over all audited municipalities whose site could be
 /// checked, and the number of municipalities whose site status is right.
-fn agreement(out: &Path, farm: &Farm) -> Result<(Agreement, usize), Failure> {
+pub(crate) fn agreement(out: &Path, farm: &Farm) -> Result<(Agreement, usize), Failure> {
     let store = Store::open_readonly(out.join(FILE_NAME))?;
     let run = store
         .latest_run()?

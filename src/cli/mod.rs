@@ -263,6 +263,9 @@ pub enum BenchWhat {
         /// Bara de N första kommunerna.
         #[arg(long)]
         limit: Option<usize>,
+        /// Läs varje webbplats till sidbudgeten i stället för att sluta när ämnet är uttömt (för jämförelse).
+        #[arg(long)]
+        read_all: bool,
     },
 }
 
@@ -458,6 +461,7 @@ fn dispatch(command: Command) -> Result<u8, Failure> {
                 seed,
                 concurrency,
                 limit,
+                read_all,
             } => bench::audit(&bench::AuditBench {
                 rate,
                 pages_min,
@@ -465,6 +469,7 @@ fn dispatch(command: Command) -> Result<u8, Failure> {
                 seed,
                 concurrency,
                 limit,
+                read_all,
             }),
         },
         Command::ServeFarm {

@@ -6,9 +6,24 @@
 //! click of depth costs a little. The highest score is fetched first; ties
 //! go to the link found first. So the home-care pages are reached early
 //! and a page budget is spent where the checklist items are.
+//!
+//! Candidates wait in one queue per host (origin, as the politeness gate
+//! keys it): [`Frontier::pop_ready`] hands out the best candidate of a host
+//! that has no request of this crawl in flight, so a slow or shared host
+//! (a vendor serving many municipalities) never idles the others.
+//!
+//! Every candidate also carries a *topic* score (its words and bonus, without
+//! the depth cost); the frontier keeps the multiset of these so the crawl can
+//! ask at any time how promising the best waiting link still is
+//! ([`Frontier::best_topic`]), which drives the stop rule in [`super::stop`].
+//!
+//! Memory is bounded: waiting URLs are kept as strings (not parsed URLs),
+//! all queues together hold at most `TRIM_AT` of them (a trim keeps the
+//! best-scored [`MAX_QUEUE`]), and the seen set keeps a 64-bit digest per
+//! URL rather than the URL.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
@@ -57,6 +72,16 @@ const PULL: &[(&str, i32)] = &[
     ("e-tjanst", 3),
     ("etjanst", 3),
     ("lov", 1),
+    // Words of checklist items whose pages carry none of the above (a news
+    // item on camera night checks, keyless locks, flexible home care …).
+    ("nattillsyn", 6),
+    ("tillsyn", 6),
+    ("kamera", 5),
+    ("nyckelfri", 5),
+    ("digital", 3),
+    ("flexib", 5),
+    ("handlagg", 5),
+    ("overklag", 4),
 ];
 
 /// Words that push a link back.
@@ -90,12 +115,20 @@ const PUSH: &[(&str, i32)] = &[
     ("search", -6),
 ];
 
+/// Words that make a link one the crawl must read before it may stop early:
+/// the home-care section, contact and fee pages (folded forms, matched in
+/// the anchor text or the URL).
+const ESSENTIAL: &[&str] = &["hemtjanst", "aldreomsorg", "kontakt", "avgift", "taxa"];
+
+/// The topic score given to an essential link at the least.
+pub const ESSENTIAL_TOPIC: i32 = 10;
+
 /// Most candidates kept waiting. A site crawl fetches a few hundred pages;
 /// beyond this many the lowest-scored are dropped (they would never be
 /// reached), so a site of millions of links costs a bounded queue.
 pub const MAX_QUEUE: usize = 10_000;
-/// The queue is trimmed back to [`MAX_QUEUE`] when it reaches this length
-/// (trimming in batches keeps pushing cheap).
+/// The queues are trimmed back to [`MAX_QUEUE`] when they reach this length
+/// together (trimming in batches keeps pushing cheap).
 const TRIM_AT: usize = MAX_QUEUE + MAX_QUEUE / 2;
 /// Longest referrer text kept per candidate (anchor text and page title).
 const MAX_REFERRER_TEXT: usize = 300;
@@ -115,6 +148,9 @@ pub struct Candidate {
     pub off_site: bool,
     /// The priority score.
     pub score: i32,
+    /// The topic score: words and bonus without the depth cost (at least
+    /// [`ESSENTIAL_TOPIC`] for a home-care, contact or fee link).
+    pub topic: i32,
 }
 
 /// The compact form a candidate waits in: strings, not parsed URLs.
@@ -126,6 +162,7 @@ struct Queued {
     depth: u32,
     off_site: bool,
     score: i32,
+    topic: i32,
     seq: u64,
 }
 
@@ -148,13 +185,11 @@ impl Ord for Queued {
     }
 }
 
-/// The priority queue of one site crawl, with de-duplication.
-///
-/// Memory is bounded: waiting URLs are kept as strings, the queue holds at
-/// most [`TRIM_AT`] of them (the best-scored [`MAX_QUEUE`] survive a trim),
-/// and the seen set keeps a 64-bit digest per URL rather than the URL.
+/// The priority queues of one site crawl (one per host), with de-duplication.
 pub struct Frontier {
-    heap: BinaryHeap<Queued>,
+    queues: HashMap<String, BinaryHeap<Queued>>,
+    topics: BTreeMap<i32, usize>,
+    waiting: usize,
     seen: HashSet<u64>,
     seq: u64,
     dropped: usize,
@@ -204,7 +239,9 @@ impl Frontier {
     /// An empty frontier.
     pub fn new() -> Self {
         Self {
-            heap: BinaryHeap::new(),
+            queues: HashMap::new(),
+            topics: BTreeMap::new(),
+            waiting: 0,
             seen: HashSet::new(),
             seq: 0,
             dropped: 0,
@@ -231,6 +268,18 @@ impl Frontier {
         total - 2 * depth as i32
     }
 
+    /// The topic score of a link: its words ([`Frontier::score`] at depth 0)
+    /// plus `bonus`, raised to [`ESSENTIAL_TOPIC`] for an essential link.
+    fn topic(&self, url: &Url, anchor: &str, bonus: i32) -> i32 {
+        let words = self.score(url, anchor, 0) + bonus;
+        let text = format!("{} {}", fold(anchor), fold(url.path()));
+        if ESSENTIAL.iter().any(|w| text.contains(w)) {
+            words.max(ESSENTIAL_TOPIC)
+        } else {
+            words
+        }
+    }
+
     /// Adds a URL unless it was seen before; returns whether it was added.
     pub fn push(
         &mut self,
@@ -245,6 +294,7 @@ impl Frontier {
             return false;
         }
         let score = self.score(&url, anchor, depth) + bonus;
+        let topic = self.topic(&url, anchor, bonus);
         self.seq += 1;
         let (referrer, referrer_text) = match referrer {
             Some((u, t)) => (
@@ -253,31 +303,51 @@ impl Frontier {
             ),
             None => (None, None),
         };
-        self.heap.push(Queued {
-            url: String::from(url).into_boxed_str(),
-            depth,
-            referrer,
-            referrer_text,
-            off_site,
-            score,
-            seq: self.seq,
-        });
-        if self.heap.len() >= TRIM_AT {
+        let key = queue_key(&url);
+        self.enqueue(
+            key,
+            Queued {
+                url: String::from(url).into_boxed_str(),
+                referrer,
+                referrer_text,
+                depth,
+                off_site,
+                score,
+                topic,
+                seq: self.seq,
+            },
+        );
+        if self.waiting >= TRIM_AT {
             self.trim();
         }
         true
     }
 
-    /// Keeps the best-scored [`MAX_QUEUE`] candidates.
-    fn trim(&mut self) {
-        let mut all = std::mem::take(&mut self.heap).into_sorted_vec();
-        let cut = all.len().saturating_sub(MAX_QUEUE);
-        self.dropped += cut;
-        all.drain(..cut);
-        self.heap = BinaryHeap::from(all);
+    /// Puts a compact candidate in its host's queue and counts its topic.
+    fn enqueue(&mut self, key: String, q: Queued) {
+        *self.topics.entry(q.topic).or_insert(0) += 1;
+        self.waiting += 1;
+        self.queues.entry(key).or_default().push(q);
     }
 
-    /// Candidates dropped from a full queue so far.
+    /// Drops the lowest-scored candidates (of all hosts) down to [`MAX_QUEUE`].
+    fn trim(&mut self) {
+        let mut all: Vec<(String, Queued)> = Vec::with_capacity(self.waiting);
+        for (key, heap) in std::mem::take(&mut self.queues) {
+            all.extend(heap.into_iter().map(|q| (key.clone(), q)));
+        }
+        all.sort_by(|a, b| b.1.cmp(&a.1));
+        let cut = all.len().saturating_sub(MAX_QUEUE);
+        self.dropped += cut;
+        all.truncate(MAX_QUEUE);
+        self.topics.clear();
+        self.waiting = 0;
+        for (key, q) in all {
+            self.enqueue(key, q);
+        }
+    }
+
+    /// Candidates dropped by the queue cap so far.
     pub fn dropped(&self) -> usize {
         self.dropped
     }
@@ -292,10 +362,17 @@ impl Frontier {
         self.seen.contains(&digest(url.as_str()))
     }
 
-    /// The best candidate.
+    /// The best candidate of any host.
     pub fn pop(&mut self) -> Option<Candidate> {
+        self.pop_ready(&HashSet::new())
+    }
+
+    /// The best candidate among the hosts not in `busy` (host keys as
+    /// [`queue_key`] gives them); `None` when every waiting candidate is on
+    /// a busy host or nothing waits.
+    pub fn pop_ready(&mut self, busy: &HashSet<String>) -> Option<Candidate> {
         loop {
-            let q = self.heap.pop()?;
+            let q = self.pop_queued(busy)?;
             // Every queued string was a parsed URL, so this does not fail.
             let Ok(url) = Url::parse(&q.url) else {
                 continue;
@@ -307,19 +384,55 @@ impl Frontier {
                 referrer_text: q.referrer_text.map(String::from),
                 off_site: q.off_site,
                 score: q.score,
+                topic: q.topic,
             });
         }
     }
 
+    /// The best compact candidate among the hosts not in `busy`.
+    fn pop_queued(&mut self, busy: &HashSet<String>) -> Option<Queued> {
+        let key = self
+            .queues
+            .iter()
+            .filter(|(k, _)| !busy.contains(*k))
+            .filter_map(|(k, q)| q.peek().map(|c| (k, c)))
+            .max_by(|a, b| a.1.cmp(b.1))
+            .map(|(k, _)| k.clone())?;
+        let queue = self.queues.get_mut(&key)?;
+        let cand = queue.pop()?;
+        if queue.is_empty() {
+            self.queues.remove(&key);
+        }
+        self.waiting -= 1;
+        if let Some(n) = self.topics.get_mut(&cand.topic) {
+            *n -= 1;
+            if *n == 0 {
+                self.topics.remove(&cand.topic);
+            }
+        }
+        Some(cand)
+    }
+
+    /// The highest topic score among the waiting candidates.
+    pub fn best_topic(&self) -> Option<i32> {
+        self.topics.keys().next_back().copied()
+    }
+
     /// Candidates waiting.
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.waiting
     }
 
     /// True when nothing is waiting.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.waiting == 0
     }
+}
+
+/// The queue (and politeness) key of a URL: its origin, as
+/// [`crate::fetch::politeness::host_key`] gives it (empty for URLs without one).
+pub fn queue_key(url: &Url) -> String {
+    crate::fetch::politeness::host_key(url).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -384,6 +497,50 @@ mod tests {
         assert_eq!(f.pop().unwrap().url.path(), "/sida/0");
         assert!(f.has_seen(&u(99_999)));
         assert!(!f.push(u(5), 1, "", None, false, 0));
+    }
+
+    #[test]
+    fn a_busy_host_does_not_block_another() {
+        let mut f = Frontier::new();
+        let u = |s: &str| Url::parse(s).unwrap();
+        f.push(
+            u("http://vendor.se/berakna/a"),
+            1,
+            "Räkna ut avgift",
+            None,
+            true,
+            20,
+        );
+        f.push(u("http://a.se/kultur"), 1, "Kultur", None, false, 0);
+        f.push(u("http://a.se/omsorg"), 1, "Omsorg", None, false, 0);
+        let first = f.pop().unwrap();
+        assert_eq!(first.url.host_str(), Some("vendor.se"));
+        let busy: HashSet<String> = [queue_key(&first.url)].into();
+        assert_eq!(f.pop_ready(&busy).unwrap().url.path(), "/omsorg");
+        assert_eq!(f.pop_ready(&busy).unwrap().url.path(), "/kultur");
+        assert!(f.pop_ready(&busy).is_none());
+        assert!(f.is_empty());
+        assert_eq!(f.best_topic(), None);
+    }
+
+    #[test]
+    fn essential_links_stay_on_topic() {
+        let mut f = Frontier::new();
+        let u = |s: &str| Url::parse(s).unwrap();
+        f.push(
+            u("http://a.se/kalender/2026"),
+            6,
+            "Kalender",
+            None,
+            false,
+            0,
+        );
+        assert!(f.best_topic().unwrap() < 0);
+        f.push(u("http://a.se/kontakt"), 6, "", None, false, -1);
+        assert_eq!(f.best_topic(), Some(ESSENTIAL_TOPIC));
+        assert_eq!(f.pop().unwrap().url.path(), "/kontakt");
+        assert!(f.best_topic().unwrap() < 0);
+        assert_eq!(f.len(), 1);
     }
 
     #[test]

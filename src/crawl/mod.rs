@@ -5,14 +5,22 @@
 //! a priority [`frontier::Frontier`] that goes for the home-care pages
 //! first, stays within the site's [`scope::SiteScope`], follows a link or
 //! frame one hop off-site only when a rule says it is a candidate for an
-//! item (a vendor's calculator), and stops at a page budget and a depth
-//! limit. Each fetched HTML page is handed to the caller as a
-//! [`CrawledPage`] with its [`Document`], so detection can run (and the
-//! document be dropped) page by page.
+//! item (a vendor's calculator), and stops when the section is exhausted
+//! ([`stop`]), at a page budget, or at a depth limit. Each fetched HTML
+//! page is handed to the caller as a [`CrawledPage`] with its [`Document`],
+//! so detection can run (and the document be dropped) page by page; the
+//! caller answers with [`PageNews`] (items found so far), which the stop
+//! rule uses.
+//!
+//! Fetches run concurrently per host: at most one request of a crawl is in
+//! flight to each host (the politeness gate of [`crate::fetch`] still
+//! spaces every host's requests across the whole process), so a crawl
+//! waiting its turn at a shared vendor host keeps the municipality's own
+//! host busy meanwhile.
 //!
 //! # Architecture
 //! - [`crawl_site`]: the loop; [`SiteCrawl`] and [`SiteStatus`]: what came of it
-//! - [`frontier`], [`scope`], [`sitemap`]
+//! - [`frontier`], [`scope`], [`sitemap`], [`stop`]
 //! - [`coverage`]: PDFs read or not, pages that need JavaScript; `pdf_pages`: PDF links and bodies
 
 pub mod coverage;
@@ -20,12 +28,14 @@ pub mod frontier;
 mod pdf_pages;
 pub mod scope;
 pub mod sitemap;
+pub mod stop;
 
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde::Serialize;
 use url::Url;
 
@@ -38,8 +48,10 @@ use crate::pdf::{is_pdf, PdfReader};
 use crate::rules::RuleSet;
 use crate::text::fold;
 use coverage::{Coverage, UnreadPdf};
-use frontier::Frontier;
+use frontier::{queue_key, Frontier};
 use scope::{looks_like_trap, normalise, SiteScope};
+use stop::StopRule;
+pub use stop::{CrawlEnd, PageNews};
 
 /// Most robots-skipped URLs a crawl keeps (the count goes on).
 pub const MAX_SKIPPED_KEPT: usize = 200;
@@ -86,6 +98,9 @@ pub struct CrawlConfig {
     pub max_depth: u32,
     /// Whether sitemaps are read.
     pub use_sitemaps: bool,
+    /// Whether the crawl may end before the budget when the section is
+    /// exhausted ([`stop`]).
+    pub stop_early: bool,
     /// How PDFs are read (helper program, limits).
     pub pdf: PdfReader,
 }
@@ -96,6 +111,7 @@ impl Default for CrawlConfig {
             max_pages: DEFAULT_MAX_PAGES,
             max_depth: DEFAULT_MAX_DEPTH,
             use_sitemaps: true,
+            stop_early: true,
             pdf: PdfReader::default(),
         }
     }
@@ -249,6 +265,8 @@ pub struct SiteCrawl {
     pub skipped_robots_count: usize,
     /// Links left in the frontier when the page budget ran out (0 when it did not).
     pub skipped_budget: usize,
+    /// Why the crawl ended.
+    pub end: CrawlEnd,
     /// PDFs read or not, pages not rendered.
     pub coverage: Coverage,
     /// Wall time of the crawl.
@@ -256,6 +274,9 @@ pub struct SiteCrawl {
 }
 
 /// Crawls one site. Never fails: problems become the [`SiteStatus`] and page records.
+///
+/// `on_page` is called for every HTML page read, in the order they arrive,
+/// and answers what the page yielded for the stop rule.
 pub async fn crawl_site<S, F>(
     fetcher: &S,
     rules: &RuleSet,
@@ -265,7 +286,7 @@ pub async fn crawl_site<S, F>(
 ) -> SiteCrawl
 where
     S: PageSource,
-    F: FnMut(&CrawledPage),
+    F: FnMut(&CrawledPage) -> PageNews,
 {
     let began = Instant::now();
     let mut crawl = SiteCrawl {
@@ -278,6 +299,7 @@ where
         skipped_robots: Vec::new(),
         skipped_robots_count: 0,
         skipped_budget: 0,
+        end: CrawlEnd::NotStarted,
         coverage: Coverage::default(),
         elapsed: Duration::ZERO,
     };
@@ -307,26 +329,129 @@ where
         crawl.elapsed = began.elapsed();
         return crawl;
     }
-    let mut scope = SiteScope::of(&start);
-    let mut frontier = Frontier::new();
-    let mut per_path: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    frontier.push(start.clone(), 0, "", None, false, 1000);
-    let mut first = true;
-    let mut failures = 0usize;
+    let mut walk = Walk {
+        scope: SiteScope::of(&start),
+        frontier: Frontier::new(),
+        per_path: std::collections::HashMap::new(),
+        stop: StopRule::new(rules.rules.len()),
+        failures: 0,
+    };
+    walk.frontier.push(start.clone(), 0, "", None, false, 1000);
+    let mut started = false;
     let mut sitemaps_read = false;
-    while let Some(cand) = frontier.pop() {
-        if crawl.pages.len() >= cfg.max_pages {
-            crawl.skipped_budget = frontier.len() + 1;
-            break;
+    // One fetch in flight per host; the start page alone first, as it
+    // decides the scope.
+    let mut busy: HashSet<String> = HashSet::new();
+    let mut in_flight = FuturesUnordered::new();
+    loop {
+        let ended = if crawl.pages.len() + in_flight.len() >= cfg.max_pages {
+            Some(if walk.frontier.is_empty() {
+                CrawlEnd::Complete
+            } else {
+                crawl.skipped_budget = walk.frontier.len();
+                CrawlEnd::Budget
+            })
+        } else if cfg.stop_early && walk.stop.exhausted(walk.frontier.best_topic()) {
+            Some(CrawlEnd::OffTopic)
+        } else {
+            None
+        };
+        if ended.is_none() && (started || in_flight.is_empty()) {
+            while crawl.pages.len() + in_flight.len() < cfg.max_pages {
+                let Some(cand) = walk.frontier.pop_ready(&busy) else {
+                    break;
+                };
+                let key = queue_key(&cand.url);
+                busy.insert(key.clone());
+                in_flight.push(async move {
+                    let page = fetcher.fetch(&cand.url).await;
+                    (key, cand, page)
+                });
+                if !started {
+                    break;
+                }
+            }
         }
-        let page = fetcher.fetch(&cand.url).await;
+        let Some((key, cand, page)) = in_flight.next().await else {
+            crawl.end = ended.unwrap_or(CrawlEnd::Complete);
+            break;
+        };
+        busy.remove(&key);
         if matches!(page.outcome, FetchOutcome::Disallowed { .. }) {
             crawl.skipped_robots_count += 1;
             if crawl.skipped_robots.len() < MAX_SKIPPED_KEPT {
                 crawl.skipped_robots.push(cand.url.clone());
             }
         }
-        let (status, html_body) = match &page.outcome {
+        let first = !started;
+        started = true;
+        if first {
+            let moved = scope::other_domain(&start, &page.final_url)
+                .map(|target| SiteStatus::OtherDomain { target });
+            if let Some(problem) = start_problem(&page.outcome).or(moved) {
+                crawl.status = problem;
+                let status = response_status(&page.outcome);
+                crawl.pages.push(record(&page, &cand, status, false));
+                crawl.end = CrawlEnd::NotStarted;
+                break;
+            }
+            walk.scope.add(&page.final_url);
+        }
+        let Some(crawled) = walk.take_page(&mut crawl, &page, &cand).await else {
+            if let Some(document) = read_pdf_response(cfg, &page, &mut crawl).await {
+                let news = on_page(&CrawledPage {
+                    url: cand.url.clone(),
+                    final_url: page.final_url.clone(),
+                    depth: cand.depth,
+                    off_site: crawl.pages.last().map_or(cand.off_site, |p| p.off_site),
+                    referrer_text: cand.referrer_text.clone(),
+                    document,
+                    script_built: false,
+                });
+                walk.stop.page_read(cand.topic, news);
+            }
+            continue;
+        };
+        let news = on_page(&crawled);
+        walk.stop.page_read(cand.topic, news);
+        if !crawled.off_site && cand.depth < cfg.max_depth {
+            enqueue_links(rules, &crawled, &mut walk);
+        }
+        if !sitemaps_read && cfg.use_sitemaps {
+            sitemaps_read = true;
+            read_sitemaps(fetcher, &robots.sitemaps, &start, &mut walk).await;
+        }
+    }
+    let attempted = crawl.pages.len();
+    let failures = walk.failures;
+    if crawl.status == SiteStatus::Ok && failures >= 5 && failures * 4 >= attempted {
+        crawl.status = SiteStatus::Partial {
+            reason: format!("{failures} av {attempted} sidor kunde inte hämtas"),
+        };
+    }
+    crawl.elapsed = began.elapsed();
+    crawl
+}
+
+/// The state of one crawl's walk over the site.
+struct Walk {
+    scope: SiteScope,
+    frontier: Frontier,
+    per_path: std::collections::HashMap<String, usize>,
+    stop: StopRule,
+    failures: usize,
+}
+
+impl Walk {
+    /// Records a fetch; returns the parsed page when it is HTML.
+    async fn take_page(
+        &mut self,
+        crawl: &mut SiteCrawl,
+        page: &FetchedPage,
+        cand: &frontier::Candidate,
+    ) -> Option<CrawledPage> {
+        let status = response_status(&page.outcome);
+        let html_body = match &page.outcome {
             FetchOutcome::Response {
                 status,
                 content_type,
@@ -336,43 +461,18 @@ where
                 let is_html = content_type
                     .as_deref()
                     .map_or_else(|| sniff_html(body), |c| c.contains("html"));
-                (
-                    Some(*status),
-                    (*status < 400 && is_html).then_some((body, content_type.clone())),
-                )
+                (*status < 400 && is_html).then_some((body, content_type.as_deref()))
             }
-            _ => (None, None),
+            _ => None,
         };
-        if first {
-            first = false;
-            let moved = scope::other_domain(&start, &page.final_url)
-                .map(|target| SiteStatus::OtherDomain { target });
-            if let Some(problem) = start_problem(&page.outcome).or(moved) {
-                crawl.status = problem;
-                crawl.pages.push(record(&page, &cand, status, false));
-                break;
-            }
-            scope.add(&page.final_url);
-        }
-        frontier.mark_seen(&page.final_url);
-        let ok_html = html_body.is_some();
-        crawl.pages.push(record(&page, &cand, status, ok_html));
+        self.frontier.mark_seen(&page.final_url);
+        crawl
+            .pages
+            .push(record(page, cand, status, html_body.is_some()));
         // A same-site link that redirects off the site is an off-site page.
-        let cand = scope::off_site_after_redirect(cand, &scope, &page.final_url);
+        let cand = &scope::off_site_after_redirect(cand.clone(), &self.scope, &page.final_url);
         if let Some(last) = crawl.pages.last_mut() {
             last.off_site = cand.off_site;
-        }
-        if let Some(document) = read_pdf_response(cfg, &page, &mut crawl).await {
-            on_page(&CrawledPage {
-                url: cand.url.clone(),
-                final_url: page.final_url.clone(),
-                depth: cand.depth,
-                off_site: cand.off_site,
-                referrer_text: cand.referrer_text.clone(),
-                document,
-                script_built: false,
-            });
-            continue;
         }
         let Some((body, content_type)) = html_body else {
             if !matches!(
@@ -393,19 +493,19 @@ where
                     | FetchOutcome::RedirectLoop
                     | FetchOutcome::TooManyRedirects
             ) {
-                failures += 1;
+                self.failures += 1;
             }
-            continue;
+            return None;
         };
         let (document, limits) =
-            parse_off_thread(page.final_url.clone(), body.clone(), content_type).await;
+            parse_off_thread(page.final_url.clone(), body.clone(), content_type.map(str::to_owned)).await;
         mark_cut(&mut crawl.pages, &limits);
         crawl.pages_fetched += 1;
         let script_built = looks_script_built(body, &document);
         if script_built {
             crawl.coverage.script_pages.push(page.final_url.clone());
         }
-        let crawled = CrawledPage {
+        Some(CrawledPage {
             url: cand.url.clone(),
             final_url: page.final_url.clone(),
             depth: cand.depth,
@@ -413,24 +513,15 @@ where
             referrer_text: cand.referrer_text.clone(),
             document,
             script_built,
-        };
-        on_page(&crawled);
-        if !cand.off_site && cand.depth < cfg.max_depth {
-            enqueue_links(rules, &crawled, &scope, &mut frontier, &mut per_path);
-        }
-        if !sitemaps_read && cfg.use_sitemaps {
-            sitemaps_read = true;
-            read_sitemaps(fetcher, &robots.sitemaps, &start, &scope, &mut frontier).await;
-        }
+        })
     }
-    let attempted = crawl.pages.len();
-    if crawl.status == SiteStatus::Ok && failures >= 5 && failures * 4 >= attempted {
-        crawl.status = SiteStatus::Partial {
-            reason: format!("{failures} av {attempted} sidor kunde inte hämtas"),
-        };
+}
+
+fn response_status(outcome: &FetchOutcome) -> Option<u16> {
+    match outcome {
+        FetchOutcome::Response { status, .. } => Some(*status),
+        _ => None,
     }
-    crawl.elapsed = began.elapsed();
-    crawl
 }
 
 /// Marks the last page record `avkortad` when its page went over a limit.
@@ -484,13 +575,13 @@ fn sniff_html(body: &[u8]) -> bool {
     head.contains("<html") || head.contains("<!doctype html") || head.contains("<body")
 }
 
-fn enqueue_links(
-    rules: &RuleSet,
-    page: &CrawledPage,
-    scope: &SiteScope,
-    frontier: &mut Frontier,
-    per_path: &mut std::collections::HashMap<String, usize>,
-) {
+fn enqueue_links(rules: &RuleSet, page: &CrawledPage, walk: &mut Walk) {
+    let Walk {
+        scope,
+        frontier,
+        per_path,
+        ..
+    } = walk;
     let doc = &page.document;
     let depth = page.depth + 1;
     let title = doc.title.clone();
@@ -540,13 +631,10 @@ fn enqueue_links(
     }
 }
 
-async fn read_sitemaps<S: PageSource>(
-    fetcher: &S,
-    listed: &[Url],
-    start: &Url,
-    scope: &SiteScope,
-    frontier: &mut Frontier,
-) {
+async fn read_sitemaps<S: PageSource>(fetcher: &S, listed: &[Url], start: &Url, walk: &mut Walk) {
+    let Walk {
+        scope, frontier, ..
+    } = walk;
     let mut queue: Vec<Url> = listed.to_vec();
     if queue.is_empty() {
         if let Ok(u) = start.join("/sitemap.xml") {

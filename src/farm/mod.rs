@@ -52,11 +52,13 @@
 //! - `hosts`: e-service and vendor pages
 //! - `faults`: the fault routes
 //! - `write`: [`write_to_dir`]
+//! - [`large`]: one farm site buried in a news archive and an endless calendar
 
 mod ctx;
 mod faults;
 mod hosts;
 mod items;
+pub mod large;
 mod layout;
 mod plan;
 mod rng;
@@ -321,5 +323,7 @@ pub fn generate_for(municipalities: &[Municipality], seed: u64, opts: &FarmOptio
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_large;
 #[cfg(test)]
 mod tests_rules;

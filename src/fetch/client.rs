@@ -158,6 +158,11 @@ impl Fetcher {
         self.inner.sent.load(Ordering::Relaxed)
     }
 
+    /// Every host's requests and politeness bound so far, busiest first.
+    pub fn host_loads(&self) -> Vec<super::politeness::HostLoad> {
+        self.inner.pool.loads()
+    }
+
     /// Fetches `url`, following redirects; never fails, see [`FetchOutcome`].
     pub async fn fetch(&self, url: &Url) -> FetchedPage {
         self.fetch_with(url, &Conditional::default()).await

@@ -104,6 +104,29 @@ impl HostPool {
         self.gate(key).back_off_until(until);
     }
 
+    /// What every host was asked so far: its requests and the least time
+    /// its politeness rules allow for them ([`HostLoad`]), busiest first.
+    pub fn loads(&self) -> Vec<HostLoad> {
+        let gates = self
+            .inner
+            .gates
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut loads: Vec<HostLoad> = gates
+            .iter()
+            .map(|(key, gate)| {
+                let acc = lock(&gate.account);
+                HostLoad {
+                    host: key.clone(),
+                    requests: acc.requests,
+                    bound_seconds: acc.bound.as_secs_f64(),
+                }
+            })
+            .collect();
+        loads.sort_by(|a, b| b.bound_seconds.total_cmp(&a.bound_seconds));
+        loads
+    }
+
     /// Number of hosts seen so far.
     pub fn hosts(&self) -> usize {
         self.inner
@@ -124,6 +147,31 @@ fn rate_period(rate: f64) -> Option<Duration> {
         .filter(|d| !d.is_zero())
 }
 
+/// The politeness load of one host: how many requests it was sent and the
+/// least wall time the rules allow for them — the sum, over its requests
+/// after the first, of the interval then in force (1 / rate, or the
+/// robots.txt Crawl-delay when longer), stretched where a Retry-After
+/// answer put the next start later still. No crawl can finish before its
+/// busiest host's bound.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HostLoad {
+    /// The host key (`scheme://host:port`).
+    pub host: String,
+    /// Requests started.
+    pub requests: u64,
+    /// The least time these requests take under the host's rules, in seconds.
+    pub bound_seconds: f64,
+}
+
+/// Running totals behind a [`HostLoad`].
+#[derive(Debug, Default)]
+struct Account {
+    requests: u64,
+    bound: Duration,
+    /// The earliest start the rules allowed for the last request.
+    last_allowed: Option<Instant>,
+}
+
 /// Politeness state of one host. Obtained from [`HostPool::gate`].
 pub struct HostGate {
     in_flight: Arc<Semaphore>,
@@ -135,6 +183,8 @@ pub struct HostGate {
     period: Duration,
     /// When the last request finished (its permit was dropped).
     last_done: Arc<Mutex<Option<Instant>>>,
+    /// Requests and their politeness bound, for [`HostPool::loads`].
+    account: Mutex<Account>,
 }
 
 impl std::fmt::Debug for HostGate {
@@ -164,6 +214,7 @@ impl HostGate {
             last_start: Mutex::new(None),
             period: period.unwrap_or(Duration::ZERO),
             last_done: Arc::new(Mutex::new(None)),
+            account: Mutex::new(Account::default()),
         }
     }
 
@@ -175,6 +226,7 @@ impl HostGate {
         // rather than hang.
         let permit = Arc::clone(&self.in_flight).acquire_owned().await.ok();
         let not_before = *lock(&self.not_before);
+        self.account(not_before);
         if let Some(t) = not_before {
             sleep_until(t).await;
         }
@@ -207,6 +259,26 @@ impl HostGate {
             started,
             last_done: Arc::clone(&self.last_done),
         }
+    }
+
+    /// Adds one request to the host's account: the rules' interval after
+    /// the previous allowed start, or the Retry-After instant when later.
+    fn account(&self, not_before: Option<Instant>) {
+        let gap = self.period.max(*lock(&self.min_interval));
+        let mut acc = lock(&self.account);
+        acc.requests += 1;
+        // The first request may start now; each later one an interval after
+        // the previous allowed start; Retry-After can only push it later.
+        let (from, earliest) = acc.last_allowed.map_or_else(
+            || {
+                let now = Instant::now();
+                (now, now)
+            },
+            |prev| (prev, prev + gap),
+        );
+        let allowed = not_before.map_or(earliest, |nb| nb.max(earliest));
+        acc.bound += allowed - from;
+        acc.last_allowed = Some(allowed);
     }
 
     /// Sets the minimum interval between request starts (robots.txt
@@ -274,6 +346,26 @@ mod tests {
             .map(|w| w[1] - w[0])
             .min()
             .unwrap_or(Duration::MAX)
+    }
+
+    #[tokio::test]
+    async fn loads_count_intervals_and_backoff() {
+        let pool = HostPool::new(20.0); // 50 ms apart
+        for _ in 0..3 {
+            drop(pool.acquire("http://a:80").await);
+        }
+        pool.back_off_until("http://a:80", Instant::now() + Duration::from_millis(200));
+        drop(pool.acquire("http://a:80").await);
+        drop(pool.acquire("http://b:80").await);
+        let loads = pool.loads();
+        assert_eq!(loads[0].host, "http://a:80");
+        assert_eq!(loads[0].requests, 4);
+        // Two gaps of 50 ms, then the Retry-After wait of about 200 ms.
+        assert!(
+            loads[0].bound_seconds >= 0.29 && loads[0].bound_seconds < 0.4,
+            "{loads:?}"
+        );
+        assert_eq!(loads[1].requests, 1);
     }
 
     #[test]

@@ -65,6 +65,10 @@ pub struct SiteReport {
     pub pages_fetched: usize,
     /// Fetch attempts (pages, including failed and skipped ones).
     pub pages_attempted: usize,
+    /// Why the crawl ended (`complete`, `off_topic`, `budget`, `not_started`).
+    pub crawl_end: crate::crawl::CrawlEnd,
+    /// Swedish description of why the crawl ended.
+    pub crawl_end_text: String,
     /// Wall time of the crawl, in seconds.
     pub elapsed_seconds: f64,
     /// One verdict per checklist item.
@@ -89,6 +93,8 @@ impl SiteReport {
             status_text: crawl.status.describe_sv(),
             pages_fetched: crawl.pages_fetched,
             pages_attempted: crawl.pages.len(),
+            crawl_end: crawl.end,
+            crawl_end_text: crawl.end.describe_sv().to_owned(),
             elapsed_seconds: (crawl.elapsed.as_secs_f64() * 100.0).round() / 100.0,
             items: if crawl.status.checked() {
                 items
@@ -115,8 +121,12 @@ impl SiteReport {
         let _ = writeln!(out, "Granskning av {who}");
         let _ = writeln!(
             out,
-            "Status: {} · {} sidor hämtade och lästa ({} försök) på {:.1} s",
-            self.status_text, self.pages_fetched, self.pages_attempted, self.elapsed_seconds
+            "Status: {} · {} sidor hämtade och lästa ({} försök) på {:.1} s · {}",
+            self.status_text,
+            self.pages_fetched,
+            self.pages_attempted,
+            self.elapsed_seconds,
+            self.crawl_end_text
         );
         for line in self.coverage.lines_sv() {
             let _ = writeln!(out, "        {line}");

@@ -77,6 +77,13 @@ fn intro(ctx: &Context<'_>, m: &MunicipalityScore, b: &mut String) {
         if let Some(n) = site.pages_fetched {
             let _ = write!(b, " · {n} sidor lästa");
         }
+        if let Some(end) = site
+            .crawl_end
+            .as_deref()
+            .and_then(crate::crawl::CrawlEnd::from_code)
+        {
+            let _ = write!(b, " ({})", end.describe_sv());
+        }
     }
     b.push_str("</p>\n");
 }

@@ -36,6 +36,8 @@ pub struct SiteInfo {
     pub homepage: String,
     /// HTML pages fetched and read.
     pub pages_fetched: Option<u32>,
+    /// Why the crawl ended (a `crawl::CrawlEnd` code), when recorded.
+    pub crawl_end: Option<String>,
 }
 
 /// What was written.
@@ -100,6 +102,7 @@ pub fn site_info(scores: &RunScores) -> HashMap<String, SiteInfo> {
                     SiteInfo {
                         homepage: s.municipality.homepage,
                         pages_fetched: s.pages_fetched,
+                        crawl_end: s.crawl_end,
                     },
                 )
             })

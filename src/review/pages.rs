@@ -370,7 +370,8 @@ pub(crate) async fn municipality(
     let m = &muni.municipality;
     let mut body = format!(
         "<h1>{} ({})</h1>\n<p>{} · <a href=\"{}\" rel=\"noreferrer noopener\">{}</a> · \
-         status: {} · {} hämtade sidor</p>\n",
+         status: {} · {} hämtade sidor{}</p>
+",
         escape(&m.name),
         escape(&m.code),
         escape(&m.county),
@@ -380,7 +381,12 @@ pub(crate) async fn municipality(
             muni.site_status.as_deref().unwrap_or(muni.status.as_str()),
             muni.site_reason.as_deref()
         )),
-        muni.pages_fetched.unwrap_or(0)
+        muni.pages_fetched.unwrap_or(0),
+        muni.crawl_end
+            .as_deref()
+            .and_then(crate::crawl::CrawlEnd::from_code)
+            .map(|e| format!(" ({})", e.describe_sv()))
+            .unwrap_or_default()
     );
     if let Some(s) = scores.municipalities.iter().find(|s| s.code == code) {
         let score = s.score.map_or_else(

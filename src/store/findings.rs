@@ -340,9 +340,11 @@ mod tests {
             ),
             verdict("avgift", vec![]),
         ];
+        store.set_crawl_end(run, "0188", "off_topic").unwrap();
         store
             .finish_municipality(run, "0188", "partial", Some("tidsgräns"), 42, &verdicts)
             .unwrap();
+        assert!(store.set_crawl_end(run, "0188", "budget").is_err());
         drop(store);
 
         // Reopened: everything is there.
@@ -352,6 +354,7 @@ mod tests {
         assert_eq!(state.site_status.as_deref(), Some("partial"));
         assert_eq!(state.site_reason.as_deref(), Some("tidsgräns"));
         assert_eq!(state.pages_fetched, Some(42));
+        assert_eq!(state.crawl_end.as_deref(), Some("off_topic"));
         assert!(state.finished_at.is_some() && state.started_at.is_some());
 
         let stored = store.verdicts(run).unwrap();

@@ -47,7 +47,7 @@
 //! | table | key | content |
 //! | --- | --- | --- |
 //! | `runs` | `id` | `year`, `started_at`, `finished_at` (NULL while running), `params_json`, `infokoll_version` |
-//! | `municipalities` | `(run_id, code)` | `name`, `county`, `homepage`, `population`, `status` (`pending`, `in_progress`, `done`), `site_status` (`ok`, `partial`, `unreachable`, `robots_unavailable`, `blocked_by_robots`, `redirect_loop`, `other_domain`; NULL until done), `site_reason`, `pages_fetched`, `started_at`, `finished_at` |
+//! | `municipalities` | `(run_id, code)` | `name`, `county`, `homepage`, `population`, `status` (`pending`, `in_progress`, `done`), `site_status` (`ok`, `partial`, `unreachable`, `robots_unavailable`, `blocked_by_robots`, `redirect_loop`, `other_domain`; NULL until done), `site_reason`, `pages_fetched`, `crawl_end` (why the crawl ended: `complete`, `off_topic`, `budget`, `not_started`; NULL before it is set), `started_at`, `finished_at` |
 //! | `fetches` | `id`, unique `(run_id, code, url)` | `seq` (crawl order), `final_url`, `redirects_json`, `depth`, `off_site`, `status`, `outcome_kind`, `outcome_text`, `content_type`, `content_hash` (SHA-256 hex), `body_length`, `truncated`, `etag`, `last_modified`, `fetched_at`, `warc_file`, `warc_offset`, `warc_length` |
 //! | `verdicts` | `(run_id, code, item)` | `found`, `confidence`, `flagged`, `uncertain` |
 //! | `evidence` | `id`, unique `(run_id, code, item, rank)` | `url`, `snippet`, `highlights_json`, `signal`, `kind`, `weight`, `context`, `target`, `depth`, `off_site`, `warc_file`, `warc_offset`, `warc_length` |
@@ -108,6 +108,10 @@ const MIGRATIONS: &[Migration] = &[
     Migration {
         name: "003_verdict_uncertain",
         sql: include_str!("migrations/003_verdict_uncertain.sql"),
+    },
+    Migration {
+        name: "004_crawl_end",
+        sql: include_str!("migrations/004_crawl_end.sql"),
     },
 ];
 

@@ -112,6 +112,8 @@ pub struct MunicipalityState {
     pub site_reason: Option<String>,
     /// Pages fetched by the finished crawl.
     pub pages_fetched: Option<u32>,
+    /// Why the crawl ended (`crawl::CrawlEnd` code); `None` until set.
+    pub crawl_end: Option<String>,
     /// When the crawl was first started (Unix ms).
     pub started_at: Option<i64>,
     /// When the municipality was finished (Unix ms).
@@ -137,7 +139,7 @@ fn run_from_row(row: &Row<'_>) -> rusqlite::Result<RunInfo> {
 }
 
 const STATE_COLUMNS: &str = "code, name, county, homepage, population, status, site_status, \
-     site_reason, pages_fetched, started_at, finished_at";
+     site_reason, pages_fetched, started_at, finished_at, crawl_end";
 
 /// Reads a `municipalities` row selected with [`STATE_COLUMNS`].
 fn state_from_row(row: &Row<'_>) -> rusqlite::Result<MunicipalityState> {
@@ -155,6 +157,7 @@ fn state_from_row(row: &Row<'_>) -> rusqlite::Result<MunicipalityState> {
         pages_fetched: row.get(8)?,
         started_at: row.get(9)?,
         finished_at: row.get(10)?,
+        crawl_end: row.get(11)?,
     })
 }
 
@@ -275,6 +278,24 @@ impl Store {
                 params![run, code, now_ms()],
             )
             .map_err(|e| self.sql_err(e, format!("start {code} in run {run}")))?;
+        if changed == 0 {
+            return Err(self.not_startable(run, code));
+        }
+        Ok(())
+    }
+
+    /// Records why a municipality's crawl ended (a `crawl::CrawlEnd` code).
+    /// Written just before [`Store::finish_municipality`], so a done
+    /// municipality always has it; refused once the municipality is done.
+    pub fn set_crawl_end(&self, run: RunId, code: &str, end: &str) -> Result<()> {
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE municipalities SET crawl_end = ?3 \
+                 WHERE run_id = ?1 AND code = ?2 AND status <> 'done'",
+                params![run, code, end],
+            )
+            .map_err(|e| self.sql_err(e, format!("crawl end of {code} in run {run}")))?;
         if changed == 0 {
             return Err(self.not_startable(run, code));
         }
