@@ -497,8 +497,12 @@ impl Walk {
             }
             return None;
         };
-        let (document, limits) =
-            parse_off_thread(page.final_url.clone(), body.clone(), content_type.map(str::to_owned)).await;
+        let (document, limits) = parse_off_thread(
+            page.final_url.clone(),
+            body.clone(),
+            content_type.map(str::to_owned),
+        )
+        .await;
         mark_cut(&mut crawl.pages, &limits);
         crawl.pages_fetched += 1;
         let script_built = looks_script_built(body, &document);
