@@ -130,6 +130,12 @@ pub struct RedetectSummary {
 struct ArchiveSource<'a> {
     dir: &'a Path,
     recorded: HashMap<&'a str, &'a FetchRow>,
+    /// Each recorded URL's place in the source run's fetch order.
+    place: HashMap<&'a str, usize>,
+    /// Responses handed out so far, in the source run's order.
+    delivered: std::sync::atomic::AtomicUsize,
+    /// Wakes the fetches waiting for their turn.
+    turn: tokio::sync::Notify,
     robots: Arc<RobotsRules>,
     asked: Mutex<HashSet<String>>,
     replayed: AtomicU64,
@@ -149,6 +155,17 @@ impl<'a> ArchiveSource<'a> {
         Self {
             dir,
             recorded: rows.iter().map(|r| (r.url.as_str(), r)).collect(),
+            place: {
+                let mut ordered: Vec<&FetchRow> = rows.iter().collect();
+                ordered.sort_by_key(|r| r.seq);
+                ordered
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (r.url.as_str(), i))
+                    .collect()
+            },
+            delivered: 0.into(),
+            turn: tokio::sync::Notify::new(),
             robots: Arc::new(RobotsRules::from_response(200, body.as_bytes(), &robots_at)),
             asked: Mutex::new(HashSet::new()),
             replayed: 0.into(),
@@ -170,6 +187,29 @@ impl<'a> ArchiveSource<'a> {
         }
     }
 
+    /// Waits until every response the source run received before this one
+    /// has been handed out, so the crawl (which fetches several hosts at
+    /// once and reacts to responses in the order they arrive) sees them in
+    /// the source run's order and walks the same way. A replay that has
+    /// diverged (a changed rule follows other links) waits at most a moment
+    /// for a response that will never be asked for.
+    async fn wait_for_turn(&self, place: usize) {
+        loop {
+            let notified = self.turn.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if self.delivered.load(Ordering::SeqCst) >= place {
+                return;
+            }
+            if tokio::time::timeout(std::time::Duration::from_millis(200), notified)
+                .await
+                .is_err()
+            {
+                return;
+            }
+        }
+    }
+
     fn not_revisited(&self) -> u64 {
         let asked = self.asked.lock().map_or(self.recorded.len(), |a| a.len());
         self.recorded.len().saturating_sub(asked) as u64
@@ -185,7 +225,12 @@ impl PageSource for ArchiveSource<'_> {
         if let Ok(mut asked) = self.asked.lock() {
             asked.insert(row.url.clone());
         }
-        if let Some(page) = replay_row(self.dir, url, row) {
+        let place = self.place.get(url.as_str()).copied().unwrap_or(0);
+        self.wait_for_turn(place).await;
+        let page = replay_row(self.dir, url, row);
+        self.delivered.fetch_max(place + 1, Ordering::SeqCst);
+        self.turn.notify_waiters();
+        if let Some(page) = page {
             self.replayed.fetch_add(1, Ordering::Relaxed);
             page
         } else {

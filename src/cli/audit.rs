@@ -286,6 +286,8 @@ pub(crate) fn run(args: &AuditArgs) -> Result<u8, Failure> {
                 "rate": params.rate,
                 "max_pages": params.max_pages,
                 "max_depth": params.max_depth,
+                // Redetect replays the crawl with the same stop rule.
+                "stop_early": CrawlConfig::default().stop_early,
                 "municipalities": municipalities.len(),
             }),
         )?,

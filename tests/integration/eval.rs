@@ -31,13 +31,38 @@ fn set_dir(name: &str) -> PathBuf {
 
 #[test]
 fn dev_sets_accuracy_meets_the_bar() {
-    let mut args: Vec<String> = vec!["eval".into()];
-    for name in DEV_SETS {
-        let dir = set_dir(name);
+    let dirs: Vec<PathBuf> = DEV_SETS.iter().map(|name| set_dir(name)).collect();
+    for (name, dir) in DEV_SETS.iter().zip(&dirs) {
         assert!(
             dir.join("labels.csv").exists(),
             "../shared/eval/{name} is needed (CI has it beside the repo)"
         );
+    }
+    meets_the_bar(&dirs, &DEV_SETS);
+}
+
+/// The project's own labelled sets (`fixtures/heldout`, `fixtures/heldout2`):
+/// both were written out of sample and measured before tuning, and are
+/// regression sets now; they keep the same bar.
+#[test]
+fn project_sets_accuracy_meets_the_bar() {
+    let names = ["heldout", "heldout2"];
+    let dirs: Vec<PathBuf> = names
+        .iter()
+        .map(|n| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("fixtures")
+                .join(n)
+        })
+        .collect();
+    meets_the_bar(&dirs, &names);
+}
+
+/// Runs `eval` over the sets in `dirs` (named `names` in its report) and
+/// fails on any item or overall figure below the bar.
+fn meets_the_bar(dirs: &[PathBuf], names: &[&str]) {
+    let mut args: Vec<String> = vec!["eval".into()];
+    for dir in dirs {
         args.push("--pages".into());
         args.push(dir.join("pages").to_str().unwrap().to_owned());
         args.push("--labels".into());
@@ -55,8 +80,8 @@ fn dev_sets_accuracy_meets_the_bar() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         report["sets"],
-        serde_json::json!(DEV_SETS),
-        "both sets measured"
+        serde_json::json!(names),
+        "every set measured"
     );
     let rules = infokoll(&["rules", "lint"]);
     assert_eq!(rules.status.code(), Some(0));
