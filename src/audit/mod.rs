@@ -189,17 +189,7 @@ pub async fn run_audit(
     let mut store = Store::open_in_dir(&cfg.out)?;
     let run = match store.latest_run()? {
         Some(r) if r.year == cfg.year => r.id,
-        _ => {
-            let params = serde_json::json!({
-                "rate": cfg.fetch.rate,
-                "max_pages": cfg.crawl.max_pages,
-                "max_depth": cfg.crawl.max_depth,
-                "stop_early": cfg.crawl.stop_early,
-                "user_agent": cfg.fetch.user_agent,
-                "municipalities": cfg.municipalities.len(),
-            });
-            store.begin_run(cfg.year, &params)?
-        }
+        _ => store.begin_run(cfg.year, &run_params_json(cfg))?,
     };
     let rows: Vec<MunicipalityRow> = cfg.municipalities.iter().map(municipality_row).collect();
     store.add_municipalities(run, &rows)?;
@@ -395,3 +385,16 @@ async fn audit_one(
 
 /// Default crawl timeout of one page in an audit.
 pub const AUDIT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// What a run records of its crawl in `runs.params_json` (rate, limits,
+/// the stop rule, User-Agent, size): what `redetect` replays it with.
+pub fn run_params_json(cfg: &AuditConfig) -> serde_json::Value {
+    serde_json::json!({
+        "rate": cfg.fetch.rate,
+        "max_pages": cfg.crawl.max_pages,
+        "max_depth": cfg.crawl.max_depth,
+        "stop_early": cfg.crawl.stop_early,
+        "user_agent": cfg.fetch.user_agent,
+        "municipalities": cfg.municipalities.len(),
+    })
+}

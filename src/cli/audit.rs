@@ -259,6 +259,20 @@ pub(crate) fn run(args: &AuditArgs) -> Result<u8, Failure> {
     };
     let municipalities = select(&registry, args.only.as_deref())?;
     let params = params_of(&args, &registry, &rules, &municipalities);
+    let cfg = AuditConfig {
+        out: out.clone(),
+        year: args.year,
+        municipalities,
+        fetch: fetch_config(&args.fetch)?,
+        crawl: CrawlConfig {
+            max_pages: args.fetch.max_pages,
+            max_depth: args.fetch.max_depth,
+            ..CrawlConfig::default()
+        },
+        concurrency: args.concurrency,
+        quiet: args.quiet,
+        previous: args.previous.clone(),
+    };
     match run_params::stored(&out)? {
         Stored::Run(stored) => {
             let diffs = run_params::differences(&stored, &params);
@@ -279,37 +293,14 @@ pub(crate) fn run(args: &AuditArgs) -> Result<u8, Failure> {
         }
         // A run from before parameters were stored: continue it as before.
         Stored::Legacy => {}
-        Stored::Nothing => run_params::begin(
-            &out,
-            &params,
-            serde_json::json!({
-                "rate": params.rate,
-                "max_pages": params.max_pages,
-                "max_depth": params.max_depth,
-                // Redetect replays the crawl with the same stop rule.
-                "stop_early": CrawlConfig::default().stop_early,
-                "municipalities": municipalities.len(),
-            }),
-        )?,
+        Stored::Nothing => {
+            run_params::begin(&out, &params, crate::audit::run_params_json(&cfg))?;
+        }
     }
     if args.retry_failed {
         retry_failed(&out)?;
     }
     log_to_file(&out)?;
-    let cfg = AuditConfig {
-        out: out.clone(),
-        year: args.year,
-        municipalities,
-        fetch: fetch_config(&args.fetch)?,
-        crawl: CrawlConfig {
-            max_pages: args.fetch.max_pages,
-            max_depth: args.fetch.max_depth,
-            ..CrawlConfig::default()
-        },
-        concurrency: args.concurrency,
-        quiet: args.quiet,
-        previous: args.previous.clone(),
-    };
     let resume = run_params::resume_command(&out);
     let rt = runtime()?;
     let summary = rt.block_on(async {

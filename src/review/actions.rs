@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use super::auth::{self, cookie, tokens_match, SESSION_TTL};
 use super::finding::neighbours;
-use super::html::{csrf_field, escape, html_response, message, page, CSP_APP};
+use super::html::{csrf_field, escape, html_response, message, page, Viewer, CSP_APP};
 use super::pages::{entry_link, internal, load_log, Done, Filter};
 use super::receipt::with_receipt;
 use super::{ReviewError, ReviewState};
@@ -52,6 +52,26 @@ pub(crate) async fn read_form(
             )
         })?;
     Ok((parts.headers, addr, form_map(&bytes)))
+}
+
+/// Reads a form posted by a signed-in reviewer: the session token, the
+/// reviewer and the fields, once the form's CSRF token matches the session.
+/// A request without a session answers 401, a wrong token 403.
+pub(crate) async fn signed_in_form(
+    state: &ReviewState,
+    req: Request,
+) -> Result<(String, Viewer, HashMap<String, String>), Response> {
+    let (headers, _, form) = read_form(req).await?;
+    let Some((token, viewer)) = state.viewer(&headers) else {
+        return Err(unauthorized());
+    };
+    if !tokens_match(
+        form.get("csrf_token").map_or("", String::as_str),
+        &viewer.csrf,
+    ) {
+        return Err(forbidden());
+    }
+    Ok((token, viewer, form))
 }
 
 pub(crate) fn forbidden() -> Response {
@@ -217,19 +237,10 @@ pub(crate) async fn login(State(state): State<ReviewState>, req: Request) -> Res
 
 /// `POST /logout`.
 pub(crate) async fn logout(State(state): State<ReviewState>, req: Request) -> Response {
-    let (headers, _, form) = match read_form(req).await {
+    let (token, _, _) = match signed_in_form(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Some((token, viewer)) = state.viewer(&headers) else {
-        return unauthorized();
-    };
-    if !tokens_match(
-        form.get("csrf_token").map_or("", String::as_str),
-        &viewer.csrf,
-    ) {
-        return forbidden();
-    }
     if let Ok(mut s) = state.inner.sessions.lock() {
         s.remove(&token);
     }
@@ -266,19 +277,10 @@ fn parse_url(raw: Option<&String>) -> Result<Option<String>, &'static str> {
 
 /// `POST /beslut`: appends a decision and goes to the next finding.
 pub(crate) async fn decide(State(state): State<ReviewState>, req: Request) -> Response {
-    let (headers, _, form) = match read_form(req).await {
+    let (_, viewer, form) = match signed_in_form(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Some((_, viewer)) = state.viewer(&headers) else {
-        return unauthorized();
-    };
-    if !tokens_match(
-        form.get("csrf_token").map_or("", String::as_str),
-        &viewer.csrf,
-    ) {
-        return forbidden();
-    }
     let i = &state.inner;
     let code = form.get("kod").cloned().unwrap_or_default();
     let item = form.get("punkt_id").cloned().unwrap_or_default();

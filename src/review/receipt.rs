@@ -12,8 +12,7 @@ use std::fmt::Write as _;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use super::actions::{bad_request, forbidden, read_form, unauthorized};
-use super::auth::tokens_match;
+use super::actions::{bad_request, signed_in_form};
 use super::filter::Filter;
 use super::html::{csrf_field, encode, escape, Viewer};
 use super::pages::{decision_sv, internal, item_name, load_log};
@@ -90,19 +89,10 @@ pub(crate) fn receipt_html(
 /// `POST /angra`: appends an undo of one of the reviewer's decisions and
 /// goes to its finding with a receipt.
 pub(crate) async fn undo(State(state): State<ReviewState>, req: Request) -> Response {
-    let (headers, _, form) = match read_form(req).await {
+    let (_, viewer, form) = match signed_in_form(&state, req).await {
         Ok(x) => x,
         Err(r) => return r,
     };
-    let Some((_, viewer)) = state.viewer(&headers) else {
-        return unauthorized();
-    };
-    if !tokens_match(
-        form.get("csrf_token").map_or("", String::as_str),
-        &viewer.csrf,
-    ) {
-        return forbidden();
-    }
     let Some(id) = form.get("id").and_then(|v| v.parse::<i64>().ok()) else {
         return bad_request("Vilket beslut ska ångras?");
     };

@@ -250,17 +250,7 @@ fn ctrl_c_stops_gracefully_and_says_how_to_resume() {
         .unwrap();
     // Wait until the run has really started (the Ctrl-C handler is in place).
     let log = out.join("infokoll.log");
-    let t0 = Instant::now();
-    while !std::fs::read_to_string(&log)
-        .unwrap_or_default()
-        .contains("audit started")
-    {
-        assert!(
-            t0.elapsed() < Duration::from_secs(60),
-            "the audit did not start"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    crate::util::wait_for_audit_start(&log);
     std::thread::sleep(Duration::from_millis(300));
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])

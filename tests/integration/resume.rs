@@ -110,17 +110,7 @@ fn resume_continues_an_interrupted_run_with_its_parameters() {
         .spawn()
         .unwrap();
     let log = parts.join("infokoll.log");
-    let t0 = std::time::Instant::now();
-    while !std::fs::read_to_string(&log)
-        .unwrap_or_default()
-        .contains("audit started")
-    {
-        assert!(
-            t0.elapsed() < Duration::from_secs(60),
-            "the audit did not start"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    crate::util::wait_for_audit_start(&log);
     std::thread::sleep(Duration::from_millis(400));
     let still_running = child.try_wait().unwrap().is_none();
     child.kill().unwrap();

@@ -152,3 +152,19 @@ pub(crate) fn assert_robots_obeyed(
         assert!(rules.allowed(&url), "request to a disallowed URL: {url}");
     }
 }
+
+/// Waits (at most a minute) until the audit writing `log` has begun: its
+/// Ctrl-C handler is in place and its run is in the store.
+pub(crate) fn wait_for_audit_start(log: &std::path::Path) {
+    let t0 = std::time::Instant::now();
+    while !std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .contains("audit started")
+    {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(60),
+            "the audit did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
